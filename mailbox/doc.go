@@ -1,0 +1,46 @@
+// Package mailbox provides the queues every process of the runtime owns: a
+// bounded lock-free user lane, an unbounded control lane for signals, and a
+// run state that decides who may consume them.
+//
+// # Lanes
+//
+// [Queue] is the user lane: a multi-producer, single-consumer FIFO with a
+// capacity bound. Enqueueing never takes a mutex; producers claim slots with
+// atomic operations in a linked list of fixed-size segments. Segments are
+// allocated as messages arrive and released to the garbage collector once
+// consumed, so the capacity is a bound, not an allocation: an empty queue that
+// never held a message costs a few words whatever its capacity. A queue that
+// has held messages keeps the one segment it is writing into.
+//
+// [Control] is the control lane: unbounded, never refusing, never dropping.
+// The runtime serves it before the user lane.
+//
+// # Overflow
+//
+// When the user lane is full, [Policy] decides: [Backpressure] makes the
+// producer wait, without spinning, until there is room, its context ends or
+// the queue is closed; [DropNewest] refuses the new message with [ErrFull];
+// [DropOldest] removes the oldest queued message and hands it back to the
+// producer, so that the caller can account for it. [Queue.PushForce] ignores
+// the bound: it is for signals that became messages, which are never refused.
+//
+// # Ordering
+//
+// Messages pushed by one goroutine are popped in the order pushed. A message
+// whose Push returned nil is popped exactly once, or handed to the drain
+// function after [Queue.Close]: nothing is lost and nothing is duplicated.
+//
+// # Run state
+//
+// [RunState] implements scheduling with no lost wake-up: a producer calls
+// [RunState.Notify] after every push, and starts a consumer turn only when
+// Notify returns true. The consumer calls [RunState.Begin] before it looks at
+// the lanes and [RunState.Release] when it finds no work; Release fails if a
+// producer pushed in between, and the consumer looks again. An idle queue has
+// no goroutine at all.
+//
+// # Concurrency
+//
+// Push, PushForce, Close, Len and Notify are safe for concurrent use. Pop,
+// Drain, Begin and Release belong to the single consumer that owns the turn.
+package mailbox

@@ -1,0 +1,17 @@
+package mailbox
+
+// Waiters returns the number of Backpressure producers asleep on q.
+func Waiters[T any](q *Queue[T]) int { return int(q.waiters.Load()) }
+
+// Segments returns the number of segments q currently references.
+func Segments[T any](q *Queue[T]) int {
+	n := 0
+	seg := q.head
+	if seg == nil {
+		seg = q.first.Load()
+	}
+	for ; seg != nil; seg = seg.next.Load() {
+		n++
+	}
+	return n
+}

@@ -1,0 +1,429 @@
+package mailbox_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+	"unsafe"
+
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/airssys/rt/mailbox"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+type msg struct {
+	producer int
+	seq      int
+}
+
+func newQueue(t testing.TB, capacity int, p mailbox.Policy) *mailbox.Queue[msg] {
+	t.Helper()
+	q := new(mailbox.Queue[msg])
+	require.NoError(t, q.Init(capacity, p))
+	return q
+}
+
+func TestInitRejectsBadInput(t *testing.T) {
+	tests := []struct {
+		name     string
+		capacity int
+		policy   mailbox.Policy
+		want     error
+	}{
+		{"zero capacity", 0, mailbox.Backpressure, mailbox.ErrInvalidCapacity},
+		{"negative capacity", -5, mailbox.DropNewest, mailbox.ErrInvalidCapacity},
+		{"unknown policy", 8, mailbox.Policy(9), mailbox.ErrInvalidPolicy},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var q mailbox.Queue[int]
+			err := q.Init(tt.capacity, tt.policy)
+			require.ErrorIs(t, err, tt.want)
+		})
+	}
+}
+
+func TestFIFOAcrossSegments(t *testing.T) {
+	q := newQueue(t, 1000, mailbox.DropNewest)
+	for i := range 1000 {
+		_, _, err := q.Push(context.Background(), msg{seq: i})
+		require.NoError(t, err)
+	}
+	_, _, err := q.Push(context.Background(), msg{seq: 1000})
+	require.ErrorIs(t, err, mailbox.ErrFull)
+	for i := range 1000 {
+		v, ok := q.Pop()
+		require.True(t, ok)
+		require.Equal(t, i, v.seq)
+	}
+	_, ok := q.Pop()
+	require.False(t, ok)
+	require.Equal(t, 0, q.Len())
+}
+
+func TestFullQueueUnderEachPolicy(t *testing.T) {
+	t.Run("drop newest refuses and keeps the queue", func(t *testing.T) {
+		q := newQueue(t, 2, mailbox.DropNewest)
+		for i := range 2 {
+			_, _, err := q.Push(nil, msg{seq: i})
+			require.NoError(t, err)
+		}
+		_, dropped, err := q.Push(nil, msg{seq: 2})
+		require.ErrorIs(t, err, mailbox.ErrFull)
+		require.False(t, dropped)
+		require.Equal(t, []int{0, 1}, popAll(q))
+	})
+	t.Run("drop oldest hands back the oldest", func(t *testing.T) {
+		q := newQueue(t, 2, mailbox.DropOldest)
+		for i := range 2 {
+			_, _, err := q.Push(nil, msg{seq: i})
+			require.NoError(t, err)
+		}
+		old, dropped, err := q.Push(nil, msg{seq: 2})
+		require.NoError(t, err)
+		require.True(t, dropped)
+		require.Equal(t, 0, old.seq)
+		require.Equal(t, []int{1, 2}, popAll(q))
+	})
+	t.Run("backpressure waits for room", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			q := newQueue(t, 1, mailbox.Backpressure)
+			_, _, err := q.Push(nil, msg{seq: 0})
+			require.NoError(t, err)
+			done := make(chan error, 1)
+			go func() {
+				_, _, err := q.Push(context.Background(), msg{seq: 1})
+				done <- err
+			}()
+			// The waiter cannot finish before room is made.
+			synctest.Wait()
+			require.Equal(t, 1, mailbox.Waiters(q), "the sender is asleep")
+			v, ok := q.Pop()
+			require.True(t, ok)
+			require.Equal(t, 0, v.seq)
+			require.NoError(t, <-done)
+			require.Equal(t, []int{1}, popAll(q))
+		})
+	})
+	t.Run("backpressure sender released by its context", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			q := newQueue(t, 1, mailbox.Backpressure)
+			_, _, err := q.Push(nil, msg{seq: 0})
+			require.NoError(t, err)
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error, 1)
+			go func() {
+				_, _, err := q.Push(ctx, msg{seq: 1})
+				done <- err
+			}()
+			synctest.Wait()
+			require.Equal(t, 1, mailbox.Waiters(q), "the sender is asleep")
+			cancel()
+			require.ErrorIs(t, <-done, context.Canceled)
+			require.Equal(t, []int{0}, popAll(q))
+		})
+	})
+	t.Run("backpressure sender released by close", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			q := newQueue(t, 1, mailbox.Backpressure)
+			_, _, err := q.Push(nil, msg{seq: 0})
+			require.NoError(t, err)
+			done := make(chan error, 1)
+			go func() {
+				_, _, err := q.Push(context.Background(), msg{seq: 1})
+				done <- err
+			}()
+			synctest.Wait()
+			require.Equal(t, 1, mailbox.Waiters(q), "the sender is asleep")
+			q.Close()
+			require.ErrorIs(t, <-done, mailbox.ErrClosed)
+			var got []int
+			q.Drain(func(m msg) { got = append(got, m.seq) })
+			require.Equal(t, []int{0}, got)
+		})
+	})
+	t.Run("force ignores the bound", func(t *testing.T) {
+		q := newQueue(t, 1, mailbox.DropNewest)
+		_, _, err := q.Push(nil, msg{seq: 0})
+		require.NoError(t, err)
+		require.NoError(t, q.PushForce(msg{seq: 1}))
+		require.ErrorIs(t, q.TryPush(msg{seq: 2}), mailbox.ErrFull)
+		require.Equal(t, []int{0, 1}, popAll(q))
+	})
+}
+
+func popAll(q *mailbox.Queue[msg]) []int {
+	var out []int
+	for {
+		v, ok := q.Pop()
+		if !ok {
+			return out
+		}
+		out = append(out, v.seq)
+	}
+}
+
+func TestClosedQueueRefusesAndDrains(t *testing.T) {
+	for _, p := range []mailbox.Policy{mailbox.Backpressure, mailbox.DropNewest, mailbox.DropOldest} {
+		t.Run(p.String(), func(t *testing.T) {
+			q := newQueue(t, 4, p)
+			_, _, err := q.Push(nil, msg{seq: 0})
+			require.NoError(t, err)
+			q.Close()
+			q.Close() // idempotent
+			_, _, err = q.Push(nil, msg{seq: 1})
+			require.ErrorIs(t, err, mailbox.ErrClosed)
+			require.ErrorIs(t, q.PushForce(msg{seq: 2}), mailbox.ErrClosed)
+			var got []int
+			n := q.Drain(func(m msg) { got = append(got, m.seq) })
+			require.Equal(t, 1, n)
+			require.Equal(t, []int{0}, got)
+		})
+	}
+}
+
+// Producers race with Close: every message is either refused with
+// ErrClosed or drained; none is lost, none is seen twice.
+func TestCloseRacingProducersLosesNothing(t *testing.T) {
+	const producers, per = 4, 5000
+	q := newQueue(t, 64, mailbox.DropNewest)
+	var accepted [producers][]int
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for p := range producers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			for i := range per {
+				_, _, err := q.Push(nil, msg{producer: p, seq: i})
+				switch {
+				case err == nil:
+					accepted[p] = append(accepted[p], i)
+				case errors.Is(err, mailbox.ErrClosed):
+					return
+				case errors.Is(err, mailbox.ErrFull):
+				default:
+					panic(err)
+				}
+			}
+		}()
+	}
+	var got [producers][]int
+	close(start)
+	for range 2000 {
+		if v, ok := q.Pop(); ok {
+			got[v.producer] = append(got[v.producer], v.seq)
+		}
+	}
+	q.Close()
+	q.Drain(func(v msg) { got[v.producer] = append(got[v.producer], v.seq) })
+	wg.Wait()
+	for p := range producers {
+		require.Equal(t, accepted[p], got[p], "producer %d", p)
+	}
+}
+
+// 8 producers × 100,000 messages into one consumer: every message exactly
+// once, each producer's order kept, the bound never exceeded.
+func TestManyProducersOneConsumer(t *testing.T) {
+	const producers = 8
+	per := 100_000
+	if testing.Short() {
+		per = 10_000
+	}
+	q := newQueue(t, 256, mailbox.Backpressure)
+	var wg sync.WaitGroup
+	for p := range producers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range per {
+				if _, _, err := q.Push(context.Background(), msg{producer: p, seq: i}); err != nil {
+					panic(err)
+				}
+			}
+		}()
+	}
+	next := make([]int, producers)
+	for n := 0; n < producers*per; {
+		if l := q.Len(); l > 256 {
+			t.Fatalf("len %d exceeds capacity 256", l)
+		}
+		v, ok := q.Pop()
+		if !ok {
+			continue
+		}
+		if v.seq != next[v.producer] {
+			t.Fatalf("producer %d: got seq %d, want %d", v.producer, v.seq, next[v.producer])
+		}
+		next[v.producer]++
+		n++
+	}
+	wg.Wait()
+	_, ok := q.Pop()
+	require.False(t, ok)
+}
+
+func TestDropOldestUnderContentionKeepsTheBound(t *testing.T) {
+	const producers, per, capacity = 4, 20_000, 16
+	q := newQueue(t, capacity, mailbox.DropOldest)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	dropped := make(map[msg]bool)
+	for p := range producers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range per {
+				old, did, err := q.Push(nil, msg{producer: p, seq: i})
+				if err != nil {
+					panic(err)
+				}
+				if did {
+					mu.Lock()
+					dropped[old] = true
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	received := make(map[msg]bool)
+	stop := make(chan struct{})
+	go func() { wg.Wait(); close(stop) }()
+	for running := true; running; {
+		select {
+		case <-stop:
+			running = false
+		default:
+		}
+		if l := q.Len(); l > capacity {
+			t.Errorf("len %d exceeds capacity %d", l, capacity)
+		}
+		for {
+			v, ok := q.Pop()
+			if !ok {
+				break
+			}
+			require.False(t, received[v], "duplicate %v", v)
+			received[v] = true
+		}
+	}
+	for v := range dropped {
+		require.False(t, received[v], "%v both dropped and received", v)
+	}
+	require.Equal(t, producers*per, len(received)+len(dropped), "every message received or dropped")
+}
+
+func TestControlLaneOrderAndBatches(t *testing.T) {
+	var c mailbox.Control[int]
+	require.True(t, c.Empty())
+	for i := range 5 {
+		c.Push(i)
+	}
+	require.False(t, c.Empty())
+	b := c.Take()
+	c.Push(5)
+	var got []int
+	for v, ok := b.Next(); ok; v, ok = b.Next() {
+		got = append(got, v)
+	}
+	b = c.Take()
+	for v, ok := b.Next(); ok; v, ok = b.Next() {
+		got = append(got, v)
+	}
+	require.Equal(t, []int{0, 1, 2, 3, 4, 5}, got)
+	require.True(t, c.Empty())
+}
+
+// The run state never loses a wake-up: producers push and notify, the
+// consumer turn releases when it finds nothing; every message is consumed by
+// some turn and at most one turn runs at a time.
+func TestRunStateNoLostWakeup(t *testing.T) {
+	var mb mailbox.Mailbox[int, int]
+	require.NoError(t, mb.Init(1<<20, mailbox.DropNewest))
+	const producers, per = 4, 20_000
+	var (
+		consumed = make(chan int, producers*per)
+		turns    sync.WaitGroup
+		active   int32
+		mu       sync.Mutex
+	)
+	var turn func()
+	turn = func() {
+		defer turns.Done()
+		mu.Lock()
+		active++
+		if active > 1 {
+			panic("two turns at once")
+		}
+		mu.Unlock()
+		for {
+			mb.State.Begin()
+			for {
+				v, ok := mb.User.Pop()
+				if !ok {
+					break
+				}
+				consumed <- v
+			}
+			mu.Lock()
+			if mb.State.Release() {
+				active--
+				mu.Unlock()
+				return
+			}
+			mu.Unlock()
+		}
+	}
+	var wg sync.WaitGroup
+	for p := range producers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range per {
+				if _, _, err := mb.User.Push(nil, p*per+i); err != nil {
+					panic(err)
+				}
+				if mb.State.Notify() {
+					turns.Add(1)
+					go turn()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	seen := make(map[int]bool, producers*per)
+	for range producers * per {
+		select {
+		case v := <-consumed:
+			require.False(t, seen[v])
+			seen[v] = true
+		case <-time.After(10 * time.Second):
+			t.Fatalf("lost wake-up: %d of %d consumed", len(seen), producers*per)
+		}
+	}
+	turns.Wait()
+	require.Equal(t, mailbox.Idle, mb.State.Load())
+}
+
+func TestIdleMailboxIsSmallWhateverItsCapacity(t *testing.T) {
+	type envelope struct {
+		msg    any
+		sender uint64
+		req    *int
+	}
+	size := unsafe.Sizeof(mailbox.Mailbox[envelope, any]{})
+	require.Less(t, int(size), 128, "idle mailbox costs %d bytes", size)
+	for _, c := range []int{1, 1 << 10, 1 << 20} {
+		var q mailbox.Queue[envelope]
+		require.NoError(t, q.Init(c, mailbox.Backpressure))
+		require.Equal(t, 0, mailbox.Segments(&q), "capacity %d allocates nothing up front", c)
+	}
+}

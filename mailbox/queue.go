@@ -1,0 +1,404 @@
+package mailbox
+
+import (
+	"context"
+	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// segSize is the number of slots in one segment. A segment is allocated when
+// the previous one is full and is garbage once the consumer has passed it.
+const segSize = 32
+
+type slot[T any] struct {
+	ready atomic.Uint32
+	val   T
+}
+
+type segment[T any] struct {
+	// claims counts the producers that took a slot index here; an index at
+	// or beyond segSize means the segment is full and the producer moves on.
+	claims atomic.Uint32
+	next   atomic.Pointer[segment[T]]
+	slots  [segSize]slot[T]
+}
+
+// Queue is the bounded multi-producer, single-consumer user lane. The zero
+// value is not ready for use: call Init first. A Queue must not be copied
+// after Init.
+type Queue[T any] struct {
+	// Producer side.
+	tail  atomic.Pointer[segment[T]]
+	first atomic.Pointer[segment[T]] // the first segment, until the consumer has found it
+	count atomic.Int64               // slots reserved: queued plus being written
+
+	capacity int64
+	policy   Policy
+	closed   atomic.Bool
+
+	// waiters counts Backpressure producers asleep in slow.
+	waiters atomic.Int32
+	slow    atomic.Pointer[waitList]
+
+	// lock serialises consumers under DropOldest, where a producer may
+	// remove the oldest message itself. Unused under other policies.
+	lock atomic.Int32
+
+	// Consumer side, owned by whoever holds the turn (or lock).
+	head *segment[T]
+	idx  uint32
+}
+
+type waitList struct {
+	mu   sync.Mutex
+	list []chan struct{}
+}
+
+// Init prepares q for use with the given capacity and overflow policy.
+func (q *Queue[T]) Init(capacity int, policy Policy) error {
+	if capacity < 1 {
+		return ErrInvalidCapacity
+	}
+	if !policy.Valid() {
+		return ErrInvalidPolicy
+	}
+	q.capacity = int64(capacity)
+	q.policy = policy
+	return nil
+}
+
+// Cap returns the capacity given to Init.
+func (q *Queue[T]) Cap() int { return int(q.capacity) }
+
+// Policy returns the overflow policy given to Init.
+func (q *Queue[T]) Policy() Policy { return q.policy }
+
+// Len returns the number of messages queued or being written. It is a
+// snapshot: concurrent pushes and pops change it at once.
+func (q *Queue[T]) Len() int { return int(q.count.Load()) }
+
+// Closed reports whether Close has been called.
+func (q *Queue[T]) Closed() bool { return q.closed.Load() }
+
+// Push appends v, applying the overflow policy when the queue is full.
+//
+// It returns nil when v was queued. Under DropOldest, dropped is the message
+// removed to make room and didDrop is true; the caller owns it from then on
+// (the runtime hands it to the dead letters). Errors: ErrFull (DropNewest,
+// queue full), ErrClosed (after Close; a message removed under DropOldest is
+// still returned as dropped), or ctx.Err() when a Backpressure wait ends with
+// its context. A nil ctx means no deadline. On error, v was not queued.
+//
+// Push never blocks under DropNewest and DropOldest. It is safe for
+// concurrent use; messages pushed by one goroutine are popped in order.
+func (q *Queue[T]) Push(ctx context.Context, v T) (dropped T, didDrop bool, err error) {
+	for {
+		if q.reserve() {
+			break
+		}
+		switch q.policy {
+		case DropNewest:
+			if q.closed.Load() {
+				return dropped, false, ErrClosed
+			}
+			return dropped, false, ErrFull
+		case DropOldest:
+			if old, ok := q.evict(); ok {
+				// The evicted message's reservation is now ours.
+				dropped, didDrop = old, true
+				goto reserved
+			}
+			if q.closed.Load() {
+				return dropped, false, ErrClosed
+			}
+			// Every reserved slot is still being written: let the writers
+			// finish, then try again.
+			runtime.Gosched()
+		default:
+			if err := q.wait(ctx); err != nil {
+				return dropped, false, err
+			}
+		}
+	}
+reserved:
+	// Checked after reserving, so that Close (which sets closed, then waits
+	// for the count to drain) either sees this reservation or we see closed.
+	if q.closed.Load() {
+		q.unreserve()
+		return dropped, didDrop, ErrClosed
+	}
+	q.put(v)
+	return dropped, didDrop, nil
+}
+
+// PushForce appends v whatever the queue's length: it is for signals that
+// became messages, which the bound never refuses. It returns ErrClosed after
+// Close. It never blocks and is safe for concurrent use.
+func (q *Queue[T]) PushForce(v T) error {
+	q.count.Add(1)
+	if q.closed.Load() {
+		q.unreserve()
+		return ErrClosed
+	}
+	q.put(v)
+	return nil
+}
+
+// TryPush appends v if there is room and returns ErrFull otherwise, whatever
+// the policy. It never blocks and never drops.
+func (q *Queue[T]) TryPush(v T) error {
+	if !q.reserve() {
+		if q.closed.Load() {
+			return ErrClosed
+		}
+		return ErrFull
+	}
+	if q.closed.Load() {
+		q.unreserve()
+		return ErrClosed
+	}
+	q.put(v)
+	return nil
+}
+
+func (q *Queue[T]) reserve() bool {
+	for {
+		c := q.count.Load()
+		if c >= q.capacity {
+			return false
+		}
+		if q.count.CompareAndSwap(c, c+1) {
+			return true
+		}
+	}
+}
+
+func (q *Queue[T]) unreserve() {
+	q.count.Add(-1)
+	if q.waiters.Load() > 0 {
+		q.wakeOne()
+	}
+}
+
+// put writes v into the next free slot. The caller holds a reservation.
+func (q *Queue[T]) put(v T) {
+	for {
+		seg := q.tail.Load()
+		if seg == nil {
+			f := q.first.Load()
+			if f == nil {
+				n := new(segment[T])
+				if !q.first.CompareAndSwap(nil, n) {
+					n = q.first.Load()
+				}
+				f = n
+			}
+			// tail only ever goes from nil to the first segment.
+			if f != nil {
+				q.tail.CompareAndSwap(nil, f)
+			}
+			continue
+		}
+		i := seg.claims.Add(1) - 1
+		if i < segSize {
+			s := &seg.slots[i]
+			s.val = v
+			s.ready.Store(1)
+			return
+		}
+		next := seg.next.Load()
+		if next == nil {
+			n := new(segment[T])
+			if seg.next.CompareAndSwap(nil, n) {
+				next = n
+			} else {
+				next = seg.next.Load()
+			}
+		}
+		q.tail.CompareAndSwap(seg, next)
+	}
+}
+
+// Pop removes and returns the oldest ready message. It returns false when
+// there is none; a message still being written by its producer counts as
+// none, and that producer's Notify will start another turn. Pop must only be
+// called by the consumer that owns the turn.
+func (q *Queue[T]) Pop() (v T, ok bool) {
+	if q.policy == DropOldest {
+		q.acquire()
+		v, ok = q.take()
+		q.lock.Store(0)
+	} else {
+		v, ok = q.take()
+	}
+	if ok {
+		q.unreserve()
+	}
+	return v, ok
+}
+
+// take removes the oldest ready message without releasing its reservation.
+func (q *Queue[T]) take() (v T, ok bool) {
+	seg := q.head
+	if seg == nil {
+		seg = q.first.Load()
+		if seg == nil {
+			return v, false
+		}
+		q.head = seg
+	}
+	for {
+		if q.idx == segSize {
+			next := seg.next.Load()
+			if next == nil {
+				return v, false
+			}
+			seg, q.head, q.idx = next, next, 0
+			// Once the tail has moved off nil, producers no longer need
+			// first; dropping it lets consumed segments be collected.
+			if q.first.Load() != nil && q.tail.Load() != nil {
+				q.first.Store(nil)
+			}
+			continue
+		}
+		s := &seg.slots[q.idx]
+		if s.ready.Load() == 0 {
+			return v, false
+		}
+		v = s.val
+		var zero T
+		s.val = zero
+		q.idx++
+		return v, true
+	}
+}
+
+// evict removes the oldest message on behalf of a DropOldest producer.
+func (q *Queue[T]) evict() (T, bool) {
+	q.acquire()
+	v, ok := q.take()
+	q.lock.Store(0)
+	return v, ok
+}
+
+func (q *Queue[T]) acquire() {
+	for !q.lock.CompareAndSwap(0, 1) {
+		runtime.Gosched()
+	}
+}
+
+// Close makes every later Push and PushForce fail with ErrClosed and wakes
+// every waiting producer. Messages already queued stay until Drain. Close is
+// idempotent and safe for concurrent use.
+func (q *Queue[T]) Close() {
+	if q.closed.Swap(true) {
+		return
+	}
+	if w := q.slow.Load(); w != nil {
+		w.mu.Lock()
+		for _, ch := range w.list {
+			close(ch)
+		}
+		q.waiters.Add(-int32(len(w.list)))
+		w.list = nil
+		w.mu.Unlock()
+	}
+}
+
+// Drain, called by the consumer after Close, pops every message still queued,
+// including those whose producers reserved a slot before Close and are still
+// writing, and hands each to f in order. It returns the number drained.
+func (q *Queue[T]) Drain(f func(T)) int {
+	n := 0
+	for {
+		if v, ok := q.Pop(); ok {
+			n++
+			if f != nil {
+				f(v)
+			}
+			continue
+		}
+		if q.count.Load() == 0 {
+			return n
+		}
+		// A producer holds a reservation: it will either write its slot or
+		// see closed and give the reservation back. Either takes moments.
+		runtime.Gosched()
+	}
+}
+
+// wait blocks a Backpressure producer until there may be room.
+func (q *Queue[T]) wait(ctx context.Context) error {
+	if q.closed.Load() {
+		return ErrClosed
+	}
+	var done <-chan struct{}
+	if ctx != nil {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		done = ctx.Done()
+	}
+	w := q.slow.Load()
+	if w == nil {
+		q.slow.CompareAndSwap(nil, new(waitList))
+		w = q.slow.Load()
+	}
+	ch := make(chan struct{}, 1)
+	w.mu.Lock()
+	w.list = append(w.list, ch)
+	q.waiters.Add(1)
+	w.mu.Unlock()
+	// Registered first, then checked: a consumer that frees a slot after
+	// this point sees waiters > 0 and wakes someone.
+	if q.count.Load() < q.capacity || q.closed.Load() {
+		q.cancelWait(w, ch)
+		return nil
+	}
+	select {
+	case <-ch:
+		return nil
+	case <-done:
+		q.cancelWait(w, ch)
+		return ctx.Err()
+	}
+}
+
+// cancelWait removes ch from the wait list. If a consumer already woke ch,
+// the wake-up is passed on so that no other waiter sleeps beside free room.
+func (q *Queue[T]) cancelWait(w *waitList, ch chan struct{}) {
+	w.mu.Lock()
+	for i, c := range w.list {
+		if c == ch {
+			w.list = append(w.list[:i], w.list[i+1:]...)
+			q.waiters.Add(-1)
+			w.mu.Unlock()
+			return
+		}
+	}
+	w.mu.Unlock()
+	if q.waiters.Load() > 0 {
+		q.wakeOne()
+	}
+}
+
+func (q *Queue[T]) wakeOne() {
+	w := q.slow.Load()
+	if w == nil {
+		return
+	}
+	w.mu.Lock()
+	if len(w.list) > 0 {
+		ch := w.list[0]
+		w.list[0] = nil
+		w.list = w.list[1:]
+		q.waiters.Add(-1)
+		ch <- struct{}{}
+	}
+	w.mu.Unlock()
+}
+
+// Unbounded is a capacity large enough to mean "no bound" in practice.
+const Unbounded = math.MaxInt32
