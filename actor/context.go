@@ -1,0 +1,113 @@
+package actor
+
+import (
+	"context"
+	"time"
+
+	"github.com/rs/zerolog"
+)
+
+// Context is the handle an actor's callbacks receive: who it is, who sent
+// the current message, and everything a process can do. It is not a
+// context.Context; Context() returns the process's own, cancelled when the
+// process exits.
+//
+// A Context belongs to its process: call its methods from the callback it
+// was passed to (Init, Receive, Terminate). Methods that block (Request,
+// Send under Backpressure) end early when the process is killed.
+type Context interface {
+	// Self returns this process's PID.
+	Self() PID
+	// Parent returns the PID of the process that spawned this one, or the
+	// zero PID for a process spawned by the system.
+	Parent() PID
+	// Sender returns the sender of the current message: the sending
+	// process, or the zero PID when it was sent from outside any process
+	// or is a runtime signal.
+	Sender() PID
+	// Logger returns the system's logger with this process's pid as a
+	// field. It is silent unless the system was given a logger.
+	Logger() zerolog.Logger
+	// Context returns a context.Context cancelled when this process exits
+	// (or is killed). Pass it to the blocking calls the actor makes.
+	Context() context.Context
+	// Now returns the system clock's current time.
+	Now() time.Time
+
+	// Spawn starts a process whose parent is this one, unlinked. It
+	// returns once the child's Init has returned (see System.Spawn).
+	Spawn(a Actor, opts ...Option) (PID, error)
+	// SpawnLink starts a process linked to this one before it runs, so a
+	// child that fails in Init or at once still signals this process.
+	SpawnLink(a Actor, opts ...Option) (PID, error)
+
+	// Send delivers msg to pid with this process as sender. Under
+	// Backpressure it waits for room until this process exits; a process
+	// sending to its own full mailbox gets ErrMailboxFull instead. Messages
+	// from this process to one receiver arrive in the order sent. On error
+	// the message went to the dead letters.
+	Send(to PID, msg any) error
+	// SendNamed sends to the process registered under name.
+	SendNamed(name string, msg any) error
+	// SendAfter sends msg to pid after d, with this process as sender. The
+	// returned function cancels the send if it has not happened and reports
+	// whether it did cancel it.
+	SendAfter(d time.Duration, to PID, msg any) (cancel func() bool)
+	// Request sends msg to pid and waits for its Reply. It returns
+	// ctx.Err() when ctx ends first, an *ExitError with the target's exit
+	// reason if it exits before replying (promptly, not at the deadline),
+	// ErrNoProcess if it does not exist, and ErrRequestSelf for pid ==
+	// Self().
+	Request(ctx context.Context, to PID, msg any) (any, error)
+	// Reply answers the current message if it was sent with Request. It
+	// returns ErrNoRequest otherwise, or when the request was already
+	// answered. A reply to a requester that gave up goes to the dead
+	// letters.
+	Reply(msg any) error
+
+	// Link links this process with pid, both ways; linking twice is one
+	// link, linking to Self does nothing. If pid does not exist, this
+	// process receives exit signal NoProc from it (an Exit message if
+	// trapping exits, otherwise it exits with NoProc).
+	Link(pid PID) error
+	// Unlink removes the link. After it returns, no exit signal from that
+	// link arrives, not even one already queued as an Exit message.
+	Unlink(pid PID) error
+	// Monitor starts a new monitor of pid and returns its Ref. When pid
+	// exits, Down{Ref, pid, reason} arrives; if pid does not exist, Down
+	// with NoProc arrives at once. Monitoring Self is legal and never
+	// fires.
+	Monitor(pid PID) (Ref, error)
+	// MonitorName monitors the process registered under name; if none is,
+	// Down with NoProc arrives at once.
+	MonitorName(name string) (Ref, error)
+	// Demonitor removes the monitor. After it returns no Down for ref is
+	// delivered, even one already queued. It reports whether the monitor
+	// was active; unknown refs are not an error.
+	Demonitor(ref Ref) bool
+	// TrapExit turns exit trapping on or off and returns the previous
+	// setting. A trapping process receives exit signals as Exit messages,
+	// except Kill, which cannot be trapped.
+	TrapExit(on bool) bool
+	// Exit sends exit signal reason to pid, as Erlang's exit/2: Kill ends
+	// it with Killed whatever it does; Normal is ignored by a non-trapping
+	// target other than Self; any other reason ends a non-trapping target.
+	Exit(pid PID, reason error) error
+	// Stop ends this process with reason once the current callback returns
+	// (Terminate then runs). Stop is not a signal and cannot be trapped.
+	Stop(reason error)
+	// ExitAndWait sends exit signal reason to pid and waits until it has
+	// exited. It returns the target's final exit reason, or ctx.Err() as
+	// err if ctx ends first (the target may then still be running).
+	ExitAndWait(ctx context.Context, pid PID, reason error) (exitReason error, err error)
+
+	// Register registers this process under name (ErrNameTaken if taken).
+	Register(name string) error
+	// Unregister removes name (ErrNotRegistered if it is not registered).
+	Unregister(name string) error
+	// Whereis returns the process registered under name.
+	Whereis(name string) (PID, bool)
+
+	// Publish delivers event to the system's event-stream subscribers.
+	Publish(event any)
+}

@@ -1,0 +1,116 @@
+package actor
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/airssys/rt/mailbox"
+)
+
+// Defaults for spawn options.
+const (
+	DefaultCapacity    = 1024
+	DefaultPolicy      = mailbox.Backpressure
+	DefaultThroughput  = 100
+	DefaultInitTimeout = 5 * time.Second
+)
+
+// Config is the result of applying spawn options. The runtime reads it;
+// users build it with options.
+type Config struct {
+	// Name, if set, is registered before Init runs and released when the
+	// process exits.
+	Name string
+	// Capacity and Policy shape the user lane of the mailbox.
+	Capacity int
+	Policy   mailbox.Policy
+	// Throughput is the most user messages handled per turn before the
+	// process yields to others.
+	Throughput int
+	// InitTimeout bounds how long Spawn waits for Init.
+	InitTimeout time.Duration
+}
+
+// Option configures a spawn. The set is closed: use the With functions.
+type Option interface{ apply(*Config) error }
+
+type optionFunc func(*Config) error
+
+func (f optionFunc) apply(c *Config) error { return f(c) }
+
+// DefaultConfig returns the configuration used when no option is given:
+// no name, a Backpressure mailbox of DefaultCapacity, DefaultThroughput,
+// DefaultInitTimeout.
+func DefaultConfig() Config {
+	return Config{
+		Capacity:    DefaultCapacity,
+		Policy:      DefaultPolicy,
+		Throughput:  DefaultThroughput,
+		InitTimeout: DefaultInitTimeout,
+	}
+}
+
+// NewConfig applies opts over DefaultConfig and validates the result. Errors
+// wrap ErrInvalidOption or ErrEmptyName. A nil option is ignored.
+func NewConfig(opts ...Option) (Config, error) {
+	c := DefaultConfig()
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o.apply(&c); err != nil {
+			return Config{}, err
+		}
+	}
+	return c, nil
+}
+
+// WithName registers the process under name, atomically with its spawn. If
+// the name is taken, Spawn fails with an error wrapping ErrNameTaken.
+func WithName(name string) Option {
+	return optionFunc(func(c *Config) error {
+		if name == "" {
+			return fmt.Errorf("WithName: %w", ErrEmptyName)
+		}
+		c.Name = name
+		return nil
+	})
+}
+
+// WithMailbox sets the user lane's capacity (at least 1) and overflow
+// policy. Capacity is a bound, not an allocation.
+func WithMailbox(capacity int, policy mailbox.Policy) Option {
+	return optionFunc(func(c *Config) error {
+		if capacity < 1 {
+			return fmt.Errorf("%w: mailbox capacity %d, want at least 1", ErrInvalidOption, capacity)
+		}
+		if !policy.Valid() {
+			return fmt.Errorf("%w: %v", ErrInvalidOption, policy)
+		}
+		c.Capacity, c.Policy = capacity, policy
+		return nil
+	})
+}
+
+// WithThroughput sets how many user messages the process handles per turn
+// (at least 1) before it yields.
+func WithThroughput(n int) Option {
+	return optionFunc(func(c *Config) error {
+		if n < 1 {
+			return fmt.Errorf("%w: throughput %d, want at least 1", ErrInvalidOption, n)
+		}
+		c.Throughput = n
+		return nil
+	})
+}
+
+// WithInitTimeout bounds how long Spawn waits for Init (more than zero).
+func WithInitTimeout(d time.Duration) Option {
+	return optionFunc(func(c *Config) error {
+		if d <= 0 {
+			return fmt.Errorf("%w: init timeout %v, want more than zero", ErrInvalidOption, d)
+		}
+		c.InitTimeout = d
+		return nil
+	})
+}

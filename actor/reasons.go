@@ -1,0 +1,68 @@
+package actor
+
+import (
+	"errors"
+	"fmt"
+	"runtime/debug"
+)
+
+type reason string
+
+func (r reason) Error() string { return string(r) }
+
+// Exit reasons. A process's exit reason is an error; these are the ones the
+// runtime gives meaning to. Any other error is an abnormal exit.
+var (
+	// Normal is the reason of a process that finished its work. Links do
+	// not propagate it to processes that do not trap exits.
+	Normal error = reason("normal")
+	// Shutdown is the reason a process is asked to stop with by its
+	// supervisor or by System.Shutdown. Wrap it (fmt.Errorf("…: %w",
+	// Shutdown)) to carry detail; IsShutdown still holds.
+	Shutdown error = reason("shutdown")
+	// Kill, sent with Exit(pid, Kill), ends the target untrappably with
+	// reason Killed. A process that stops itself with Kill sends Kill to
+	// its links as an ordinary, trappable reason.
+	Kill error = reason("kill")
+	// Killed is the exit reason of a process ended by Exit(pid, Kill).
+	Killed error = reason("killed")
+	// NoProc is the reason delivered by a link or monitor whose target did
+	// not exist or had already exited.
+	NoProc error = reason("noproc")
+)
+
+// IsNormal reports whether reason is Normal (or wraps it).
+func IsNormal(reason error) bool { return errors.Is(reason, Normal) }
+
+// IsShutdown reports whether reason is Shutdown (or wraps it).
+func IsShutdown(reason error) bool { return errors.Is(reason, Shutdown) }
+
+// IsClean reports whether reason is a clean ending: Normal or Shutdown.
+// A Transient child is restarted only when its reason is not clean.
+func IsClean(reason error) bool { return IsNormal(reason) || IsShutdown(reason) }
+
+// PanicError is the exit reason of a process whose callback panicked. Value
+// is what was passed to panic and Stack the goroutine's stack at that point.
+// Unwrap returns Value when it is an error.
+type PanicError struct {
+	PID   PID
+	Value any
+	Stack []byte
+}
+
+// NewPanicError records v and the current stack. It is meant to be called
+// from a deferred recover.
+func NewPanicError(pid PID, v any) *PanicError {
+	return &PanicError{PID: pid, Value: v, Stack: debug.Stack()}
+}
+
+// Error returns "panic in <pid>: value".
+func (e *PanicError) Error() string { return fmt.Sprintf("panic in %v: %v", e.PID, e.Value) }
+
+// Unwrap returns the panic value if it is an error.
+func (e *PanicError) Unwrap() error {
+	if err, ok := e.Value.(error); ok {
+		return err
+	}
+	return nil
+}
