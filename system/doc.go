@@ -1,0 +1,40 @@
+// Package system runs processes: it owns their PID table and names, starts
+// and counts their goroutines, carries signals between them, and shuts them
+// all down.
+//
+// # Scheduling
+//
+// A process holds no goroutine while its mailbox is empty. A send that finds
+// it idle starts one turn: a goroutine that serves the control lane first,
+// then up to the process's throughput of user messages, checking the control
+// lane between messages, and ends when the mailbox is empty. A process with
+// more work after its throughput yields the processor before going on.
+// System starts every goroutine of the runtime in one place and counts it;
+// Shutdown waits for all of them.
+//
+// # Ordering
+//
+// Messages from one sender to one receiver arrive in the order sent. Exit
+// signals travel on the control lane and overtake queued user messages; when
+// one becomes a message (an Exit for a process that traps exits) it is
+// appended after the messages already queued, so it never overtakes what its
+// sender sent before it. Down messages are appended the same way, and
+// neither is refused by a full mailbox.
+//
+// # Exits
+//
+// A process exits when its callback returns after Stop, when it panics, when
+// Init fails, or when an untrapped exit signal arrives; Terminate then runs
+// on its goroutine. It then leaves the registry (names included), its
+// context is cancelled, links receive its exit signal, monitors their Down,
+// and queued messages go to the dead letters. Kill does all that at once
+// from the killer's goroutine: Go cannot pre-empt a handler, so a running
+// handler finishes unobserved and whatever it does afterwards is discarded.
+//
+// # Shutdown
+//
+// Shutdown refuses new work, stops top-level processes in reverse spawn
+// order, then any process left, waiting for each; if its context ends first
+// it kills the rest and reports by PID and name the handlers that never
+// returned. Those goroutines are the only ones that can outlive it.
+package system

@@ -1,0 +1,182 @@
+package system
+
+import (
+	"context"
+	"errors"
+
+	"github.com/airssys/rt/actor"
+)
+
+// addLink records a link to pid; false if p is already dead.
+func (p *process) addLink(pid actor.PID) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.status.Load() == statusDead {
+		return false
+	}
+	e := p.extLocked()
+	if e.links == nil {
+		e.links = make(map[actor.PID]struct{})
+	}
+	e.links[pid] = struct{}{}
+	return true
+}
+
+func (p *process) removeLink(pid actor.PID) {
+	p.mu.Lock()
+	if p.ext != nil {
+		delete(p.ext.links, pid)
+	}
+	p.mu.Unlock()
+}
+
+// addWatcher records a monitor of p; false if p is already dead.
+func (p *process) addWatcher(ref actor.Ref, w watcher) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.status.Load() == statusDead {
+		return false
+	}
+	e := p.extLocked()
+	if e.watchers == nil {
+		e.watchers = make(map[actor.Ref]watcher)
+	}
+	e.watchers[ref] = w
+	return true
+}
+
+func (p *process) removeWatcher(ref actor.Ref) {
+	p.mu.Lock()
+	if p.ext != nil {
+		delete(p.ext.watchers, ref)
+	}
+	p.mu.Unlock()
+}
+
+// link links p (the caller, on its own goroutine) and pid.
+func (p *process) link(pid actor.PID) error {
+	if pid == p.pid {
+		return nil
+	}
+	s := p.sys
+	if err := s.checkPID(pid); err != nil {
+		return err
+	}
+	q, ok := s.reg.Lookup(pid)
+	if !ok || !q.addLink(p.pid) {
+		// Linking to a dead process: exit signal NoProc, as if from it.
+		s.signal(p.pid, signal{kind: sigExit, from: pid, reason: actor.NoProc})
+		return nil
+	}
+	if !p.addLink(pid) {
+		// p was killed meanwhile; q must hear of it as of any linked exit.
+		s.signal(pid, signal{kind: sigLinkExit, from: p.pid, reason: p.exitReason()})
+	}
+	return nil
+}
+
+func (p *process) unlink(pid actor.PID) error {
+	if err := p.sys.checkPID(pid); err != nil {
+		return err
+	}
+	p.removeLink(pid)
+	if q, ok := p.sys.reg.Lookup(pid); ok {
+		q.removeLink(p.pid)
+	}
+	p.traps.unlinked(pid)
+	return nil
+}
+
+func (p *process) monitor(pid actor.PID) (actor.Ref, error) {
+	s := p.sys
+	if err := s.checkPID(pid); err != nil {
+		return actor.Ref{}, err
+	}
+	ref := actor.NewRef()
+	if pid == p.pid {
+		return ref, nil // legal, never fires
+	}
+	p.mu.Lock()
+	e := p.extLocked()
+	if e.monitors == nil {
+		e.monitors = make(map[actor.Ref]actor.PID)
+	}
+	e.monitors[ref] = pid
+	p.mu.Unlock()
+	if q, ok := s.reg.Lookup(pid); !ok || !q.addWatcher(ref, p) {
+		p.down(ref, pid, actor.NoProc)
+	}
+	return ref, nil
+}
+
+func (p *process) demonitor(ref actor.Ref) bool {
+	p.mu.Lock()
+	var pid actor.PID
+	active := false
+	if p.ext != nil {
+		if pid, active = p.ext.monitors[ref]; active {
+			delete(p.ext.monitors, ref)
+		}
+	}
+	p.mu.Unlock()
+	if active {
+		if q, ok := p.sys.reg.Lookup(pid); ok {
+			q.removeWatcher(ref)
+		}
+	}
+	return active
+}
+
+// exit sends exit signal reason from p (nil: the system) to pid.
+func (s *System) exit(p *process, pid actor.PID, reason error) error {
+	if reason == nil {
+		return actor.ErrNilReason
+	}
+	if err := s.checkPID(pid); err != nil {
+		return err
+	}
+	var from actor.PID
+	if p != nil {
+		from = p.pid
+	}
+	q, ok := s.reg.Lookup(pid)
+	if !ok || q.status.Load() == statusDead {
+		return actor.ErrNoProcess
+	}
+	if reason == actor.Kill {
+		s.kill(q)
+		return nil
+	}
+	s.signal(pid, signal{kind: sigExit, from: from, reason: reason})
+	return nil
+}
+
+// downChan is a watcher that hands the exit reason to a waiting goroutine.
+type downChan chan error
+
+func (c downChan) down(_ actor.Ref, _ actor.PID, reason error) {
+	select {
+	case c <- reason:
+	default:
+	}
+}
+
+// exitAndWait sends exit signal reason to q and waits until it has exited.
+func (s *System) exitAndWait(ctx context.Context, from *process, q *process, reason error) (error, error) {
+	c := make(downChan, 1)
+	ref := actor.NewRef()
+	if !q.addWatcher(ref, c) {
+		return q.exitReason(), nil
+	}
+	if err := s.exit(from, q.pid, reason); err != nil && !errors.Is(err, actor.ErrNoProcess) {
+		q.removeWatcher(ref)
+		return nil, err
+	}
+	select {
+	case r := <-c:
+		return r, nil
+	case <-ctx.Done():
+		q.removeWatcher(ref)
+		return nil, ctx.Err()
+	}
+}

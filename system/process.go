@@ -1,0 +1,598 @@
+package system
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/airssys/rt/actor"
+	"github.com/airssys/rt/mailbox"
+)
+
+// Process status, stored in process.status.
+const (
+	statusAlive   uint32 = iota
+	statusExiting        // Terminate is running; the exit reason is fixed
+	statusDead           // gone for everyone: registry, links, monitors
+)
+
+// envelope kinds.
+const (
+	kindUser uint8 = iota
+	kindDown
+	kindLinkExit
+	kindExit
+)
+
+// envelope is one slot of the user lane.
+type envelope struct {
+	msg  any
+	from actor.PID
+	req  *request
+	kind uint8
+}
+
+// signal kinds.
+const (
+	sigExit     uint8 = iota // Exit(pid, reason) from another process or the system
+	sigLinkExit              // a linked process exited
+)
+
+// signal travels on the control lane.
+type signal struct {
+	kind   uint8
+	from   actor.PID
+	reason error
+}
+
+// watcher receives the Down of a monitor.
+type watcher interface {
+	down(ref actor.Ref, pid actor.PID, reason error)
+}
+
+// process is one actor's runtime state. Fields under "owner" are touched
+// only by the goroutine holding the mailbox turn; fields under mu by anyone
+// holding mu.
+type process struct {
+	sys    *System
+	pid    actor.PID
+	parent actor.PID
+	name   string
+	actor  actor.Actor
+	mb     mailbox.Mailbox[envelope, signal]
+
+	throughput int32
+	status     atomic.Uint32
+	trap       atomic.Bool
+
+	mu     sync.Mutex
+	reason error // fixed when status leaves alive
+	ext    *procExt
+
+	// owner
+	cur      envelope
+	replied  bool
+	stop     error // Stop or an untrapped exit signal: exit after this handler
+	initCh   chan error
+	needInit bool
+	traps    *trapBook
+}
+
+// procExt holds what most processes never need, so that an idle process
+// stays small. Guarded by process.mu.
+type procExt struct {
+	links    map[actor.PID]struct{}
+	watchers map[actor.Ref]watcher   // who monitors this process
+	monitors map[actor.Ref]actor.PID // whom this process monitors
+	ctx      context.Context
+	cancel   context.CancelFunc
+}
+
+// trapBook tracks Exit messages from links that are queued but not yet
+// delivered, so that Unlink can discard them. Owner only.
+type trapBook struct {
+	queued  map[actor.PID]int
+	discard map[actor.PID]int
+}
+
+func (p *process) extLocked() *procExt {
+	if p.ext == nil {
+		p.ext = new(procExt)
+	}
+	return p.ext
+}
+
+func (s *System) spawn(parent *process, a actor.Actor, link bool, opts []actor.Option) (actor.PID, error) {
+	if a == nil {
+		return actor.PID{}, actor.ErrNilActor
+	}
+	cfg, err := actor.NewConfig(opts...)
+	if err != nil {
+		return actor.PID{}, err
+	}
+	if s.stopping.Load() {
+		return actor.PID{}, actor.ErrStopped
+	}
+	if parent != nil && parent.status.Load() == statusDead {
+		return actor.PID{}, actor.ErrNotInProcess
+	}
+	p := &process{
+		sys:        s,
+		pid:        actor.NewPID(s.num, s.nextID.Add(1)),
+		name:       cfg.Name,
+		actor:      a,
+		throughput: int32(cfg.Throughput),
+	}
+	if parent != nil {
+		p.parent = parent.pid
+	}
+	if err := p.mb.Init(cfg.Capacity, cfg.Policy); err != nil {
+		return actor.PID{}, fmt.Errorf("%w: %w", actor.ErrInvalidOption, err)
+	}
+	if err := s.reg.Add(p.pid, p); err != nil {
+		return actor.PID{}, err
+	}
+	if cfg.Name != "" {
+		if err := s.reg.Register(cfg.Name, p.pid); err != nil {
+			s.reg.Remove(p.pid)
+			return actor.PID{}, err
+		}
+	}
+	s.live.Add(1)
+	if link {
+		// The child has not run yet, so the link exists before it can fail.
+		p.ext = &procExt{links: map[actor.PID]struct{}{parent.pid: {}}}
+		if !parent.addLink(p.pid) {
+			p.mb.Control.Push(signal{kind: sigLinkExit, from: parent.pid, reason: parent.exitReason()})
+		}
+	}
+	_, hasInit := a.(actor.Initializer)
+	if hasInit {
+		p.needInit = true
+		p.initCh = make(chan error, 1)
+	}
+	if hasInit || !p.mb.Control.Empty() {
+		if p.mb.State.Notify() {
+			s.startTurn(p)
+		}
+	}
+	if hasInit {
+		t := time.NewTimer(cfg.InitTimeout)
+		select {
+		case err := <-p.initCh:
+			t.Stop()
+			if err != nil {
+				return actor.PID{}, err
+			}
+		case <-t.C:
+			s.kill(p)
+			return actor.PID{}, fmt.Errorf("%v: %w after %v", p.pid, actor.ErrInitTimeout, cfg.InitTimeout)
+		}
+	}
+	if s.debug {
+		s.logger.Debug().Stringer("pid", p.pid).Stringer("parent", p.parent).Str("name", p.name).Msg("process started")
+	}
+	if s.hasSubscribers() {
+		s.Publish(actor.ProcessStarted{PID: p.pid, Parent: p.parent, Name: p.name})
+	}
+	return p.pid, nil
+}
+
+// startTurn is the one place where the runtime starts a goroutine.
+func (s *System) startTurn(p *process) {
+	s.turns.Add(1)
+	s.running.Add(1)
+	go p.turn()
+}
+
+func (s *System) turnDone() {
+	if s.running.Add(-1) == 0 && s.stopping.Load() {
+		select {
+		case s.idle <- struct{}{}:
+		default:
+		}
+	}
+	s.turns.Done()
+}
+
+// turn is a process's goroutine: it runs while the mailbox has work and
+// ends when it is empty (the process then holds no goroutine) or dead.
+func (p *process) turn() {
+	defer p.sys.turnDone()
+	if p.needInit {
+		p.mb.State.Begin()
+		if !p.runInit() {
+			return
+		}
+	}
+	for {
+		if !p.mb.State.Begin() {
+			return
+		}
+		if p.status.Load() == statusDead {
+			p.drain()
+			return
+		}
+		n, limit := int32(0), p.throughput
+		if p.sys.stopping.Load() {
+			limit = 1 // while the system stops, let signals and Shutdown through
+		}
+		for n < limit {
+			if !p.mb.Control.Empty() {
+				p.handleSignals()
+			}
+			if p.stop != nil || p.status.Load() != statusAlive {
+				break
+			}
+			env, ok := p.mb.User.Pop()
+			if !ok {
+				break
+			}
+			p.dispatch(env)
+			n++
+			if p.stop != nil || p.status.Load() != statusAlive {
+				break
+			}
+		}
+		if p.stop != nil || p.status.Load() != statusAlive {
+			p.exit(p.stop, true)
+			return
+		}
+		if n == limit {
+			runtime.Gosched() // fairness: let other processes run
+			continue
+		}
+		if p.mb.State.Release() {
+			return
+		}
+	}
+}
+
+// runInit runs Init on the first turn. It reports whether the process lives.
+func (p *process) runInit() bool {
+	p.needInit = false
+	err := p.callInit()
+	if err == nil && p.status.Load() == statusAlive {
+		// A Stop called from Init is a normal start followed by an exit,
+		// which the turn carries out.
+		p.initCh <- nil
+		return true
+	}
+	if err == nil {
+		err = p.exitReason()
+	}
+	p.exit(err, false)
+	p.initCh <- err
+	return false
+}
+
+func (p *process) callInit() (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = actor.NewPanicError(p.pid, v)
+		}
+	}()
+	return p.actor.(actor.Initializer).Init(p)
+}
+
+// dispatch hands one user-lane envelope to the actor.
+func (p *process) dispatch(env envelope) {
+	switch env.kind {
+	case kindDown:
+		d := env.msg.(actor.Down)
+		p.mu.Lock()
+		active := false
+		if p.ext != nil {
+			if _, active = p.ext.monitors[d.Ref]; active {
+				delete(p.ext.monitors, d.Ref)
+			}
+		}
+		p.mu.Unlock()
+		if !active {
+			return // demonitored: no Down after Demonitor
+		}
+	case kindLinkExit:
+		if p.traps.take(env.from) {
+			return // unlinked after this Exit was queued
+		}
+	}
+	p.cur, p.replied = env, false
+	defer p.recoverHandler()
+	p.actor.Receive(p, env.msg)
+	p.cur = envelope{}
+}
+
+func (p *process) recoverHandler() {
+	if v := recover(); v != nil {
+		p.cur = envelope{}
+		p.stop = actor.NewPanicError(p.pid, v)
+	}
+}
+
+// handleSignals serves the control lane. Owner only.
+func (p *process) handleSignals() {
+	b := p.mb.Control.Take()
+	for sig, ok := b.Next(); ok; sig, ok = b.Next() {
+		if p.status.Load() != statusAlive || p.stop != nil {
+			continue // the first exit signal that ends a process fixes its reason
+		}
+		if sig.kind == sigLinkExit {
+			p.mu.Lock()
+			linked := false
+			if p.ext != nil {
+				if _, linked = p.ext.links[sig.from]; linked {
+					delete(p.ext.links, sig.from)
+				}
+			}
+			p.mu.Unlock()
+			if !linked {
+				continue // unlinked meanwhile
+			}
+		}
+		if p.trap.Load() {
+			kind := kindExit
+			if sig.kind == sigLinkExit {
+				kind = kindLinkExit
+				if p.traps == nil {
+					p.traps = new(trapBook)
+				}
+				p.traps.add(sig.from)
+			}
+			// Never refused: the user lane is only closed once dead.
+			_ = p.mb.User.PushForce(envelope{msg: actor.Exit{From: sig.from, Reason: sig.reason}, from: sig.from, kind: kind})
+			continue
+		}
+		if errors.Is(sig.reason, actor.Normal) && !(sig.kind == sigExit && sig.from == p.pid) {
+			continue
+		}
+		p.stop = sig.reason
+	}
+}
+
+// exit ends the process from its own goroutine: Terminate (unless Init
+// failed), then finalize and drain. reason nil means Normal.
+func (p *process) exit(reason error, terminate bool) {
+	if reason == nil {
+		reason = actor.Normal
+	}
+	p.mu.Lock()
+	if p.status.Load() != statusAlive {
+		p.mu.Unlock()
+		p.drain() // killed meanwhile
+		return
+	}
+	p.status.Store(statusExiting)
+	p.reason = reason
+	p.mu.Unlock()
+	if t, ok := p.actor.(actor.Terminator); ok && terminate {
+		if err := p.callTerminate(t, reason); err != nil {
+			reason = err
+		}
+	}
+	p.finalize(reason)
+	p.drain()
+}
+
+func (p *process) callTerminate(t actor.Terminator, reason error) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = actor.NewPanicError(p.pid, v)
+		}
+	}()
+	p.cur = envelope{}
+	t.Terminate(p, reason)
+	return nil
+}
+
+// finalize makes the process dead for everyone: it leaves the registry, its
+// context is cancelled, its links get exit signals and its monitors Down.
+// Any goroutine may call it; only the first call acts.
+func (p *process) finalize(reason error) bool {
+	p.mu.Lock()
+	if p.status.Load() == statusDead {
+		p.mu.Unlock()
+		return false
+	}
+	p.status.Store(statusDead)
+	p.reason = reason
+	ext := p.ext
+	p.ext = nil
+	p.mu.Unlock()
+
+	s := p.sys
+	s.reg.Remove(p.pid)
+	p.mb.User.Close()
+	if ext != nil {
+		if ext.cancel != nil {
+			ext.cancel()
+		}
+		for pid := range ext.links {
+			s.signal(pid, signal{kind: sigLinkExit, from: p.pid, reason: reason})
+		}
+		for ref, w := range ext.watchers {
+			w.down(ref, p.pid, reason)
+		}
+		for ref, pid := range ext.monitors {
+			if q, ok := s.reg.Lookup(pid); ok {
+				q.removeWatcher(ref)
+			}
+		}
+	}
+	s.live.Add(-1)
+	s.logExit(p, reason)
+	if s.hasSubscribers() {
+		s.Publish(actor.ProcessExited{PID: p.pid, Name: p.name, Reason: reason})
+	}
+	return true
+}
+
+func (s *System) logExit(p *process, reason error) {
+	if actor.IsClean(reason) {
+		if s.debug {
+			s.logger.Debug().Stringer("pid", p.pid).Str("name", p.name).AnErr("reason", reason).Msg("process exited")
+		}
+		return
+	}
+	ev := s.logger.Error().Stringer("pid", p.pid).Str("name", p.name).AnErr("reason", reason)
+	var pe *actor.PanicError
+	if errors.As(reason, &pe) {
+		ev = ev.Bytes("stack", pe.Stack)
+	}
+	ev.Msg("process crashed")
+}
+
+// drain, run by the owner of the turn once the process is dead, sends the
+// queued messages to the dead letters and retires the mailbox.
+func (p *process) drain() {
+	s := p.sys
+	p.mb.User.Drain(func(env envelope) {
+		if env.kind == kindUser {
+			s.deadLetter(p.pid, env.from, env.msg, actor.ErrNoProcess)
+		}
+	})
+	p.mb.Control.Take()
+	p.mb.State.Kill()
+	p.traps = nil
+	s.zombies.Delete(p)
+}
+
+// kill ends p at once with reason Killed, whatever it is doing.
+func (s *System) kill(p *process) {
+	running := p.mb.State.Load()
+	if !p.finalize(actor.Killed) {
+		return
+	}
+	if running == mailbox.Running || running == mailbox.Notified {
+		s.zombies.Store(p, struct{}{})
+	}
+	// Whoever owns the turn drains; an idle process gets a turn to do it.
+	if p.mb.State.Notify() {
+		s.startTurn(p)
+	}
+}
+
+func (p *process) exitReason() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.reason == nil {
+		return actor.NoProc
+	}
+	return p.reason
+}
+
+// signal puts sig on pid's control lane; a dead or unknown pid ignores it.
+func (s *System) signal(pid actor.PID, sig signal) {
+	q, ok := s.reg.Lookup(pid)
+	if !ok || q.status.Load() == statusDead {
+		return
+	}
+	q.mb.Control.Push(sig)
+	if q.mb.State.Notify() {
+		s.startTurn(q)
+	}
+}
+
+// deliver puts a user message in pid's mailbox.
+func (s *System) deliver(ctx context.Context, from *process, pid actor.PID, msg any, req *request) error {
+	var fromPID actor.PID
+	if from != nil {
+		fromPID = from.pid
+	}
+	if err := s.checkPID(pid); err != nil {
+		s.deadLetter(pid, fromPID, msg, err)
+		return err
+	}
+	p, ok := s.reg.Lookup(pid)
+	if !ok {
+		s.deadLetter(pid, fromPID, msg, actor.ErrNoProcess)
+		return actor.ErrNoProcess
+	}
+	env := envelope{msg: msg, from: fromPID, req: req}
+	var err error
+	if from == p && p.mb.User.Policy() == mailbox.Backpressure {
+		// A process waiting for room in its own mailbox would wait forever.
+		err = p.mb.User.TryPush(env)
+	} else {
+		var old envelope
+		var dropped bool
+		old, dropped, err = p.mb.User.Push(ctx, env)
+		if dropped {
+			s.deadLetter(pid, old.from, old.msg, actor.ErrDroppedOldest)
+			if old.req != nil {
+				old.req.fail(actor.ErrMailboxFull)
+			}
+		}
+	}
+	if err != nil {
+		if errors.Is(err, mailbox.ErrClosed) {
+			err = actor.ErrNoProcess
+		}
+		s.deadLetter(pid, fromPID, msg, err)
+		return err
+	}
+	if p.mb.State.Notify() {
+		s.startTurn(p)
+	}
+	return nil
+}
+
+// pushForce puts a runtime message (Down) in p's user lane, past the bound.
+func (s *System) pushForce(p *process, env envelope) {
+	if p.mb.User.PushForce(env) != nil {
+		return // p is dead: a Down for a dead watcher goes nowhere
+	}
+	if p.mb.State.Notify() {
+		s.startTurn(p)
+	}
+}
+
+func (p *process) down(ref actor.Ref, pid actor.PID, reason error) {
+	p.sys.pushForce(p, envelope{msg: actor.Down{Ref: ref, PID: pid, Reason: reason}, from: pid, kind: kindDown})
+}
+
+func (t *trapBook) add(pid actor.PID) {
+	if t.queued == nil {
+		t.queued = make(map[actor.PID]int)
+	}
+	t.queued[pid]++
+}
+
+// take accounts for the delivery of one queued link Exit from pid and
+// reports whether it must be discarded.
+func (t *trapBook) take(pid actor.PID) bool {
+	if t == nil {
+		return false
+	}
+	if t.queued[pid]--; t.queued[pid] <= 0 {
+		delete(t.queued, pid)
+	}
+	if t.discard[pid] > 0 {
+		if t.discard[pid]--; t.discard[pid] == 0 {
+			delete(t.discard, pid)
+		}
+		return true
+	}
+	return false
+}
+
+func (t *trapBook) unlinked(pid actor.PID) {
+	if t == nil || t.queued[pid] == 0 {
+		return
+	}
+	if t.discard == nil {
+		t.discard = make(map[actor.PID]int)
+	}
+	t.discard[pid] = t.queued[pid]
+}
+
+func typeName(v any) string {
+	if v == nil {
+		return "nil"
+	}
+	return reflect.TypeOf(v).String()
+}

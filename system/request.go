@@ -1,0 +1,97 @@
+package system
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+
+	"github.com/airssys/rt/actor"
+)
+
+// request is a pending Request: the first of reply, the target's exit, or
+// the requester giving up settles it.
+type request struct {
+	state atomic.Uint32 // 0 pending, 1 settled, 2 abandoned
+	ch    chan result
+}
+
+type result struct {
+	v   any
+	err error
+}
+
+func (r *request) settle(v any, err error) bool {
+	if r.state.CompareAndSwap(0, 1) {
+		r.ch <- result{v, err}
+		return true
+	}
+	return false
+}
+
+func (r *request) fail(err error) { r.settle(nil, err) }
+
+// down makes request a watcher of its target.
+func (r *request) down(_ actor.Ref, pid actor.PID, reason error) {
+	if errors.Is(reason, actor.NoProc) {
+		r.fail(actor.ErrNoProcess)
+		return
+	}
+	r.fail(&actor.ExitError{PID: pid, Reason: reason})
+}
+
+func (s *System) request(ctx context.Context, from *process, pid actor.PID, msg any) (any, error) {
+	if from != nil && pid == from.pid {
+		return nil, actor.ErrRequestSelf
+	}
+	if err := s.checkPID(pid); err != nil {
+		return nil, err
+	}
+	q, ok := s.reg.Lookup(pid)
+	if !ok {
+		s.deadLetter(pid, actor.PID{}, msg, actor.ErrNoProcess)
+		return nil, actor.ErrNoProcess
+	}
+	req := &request{ch: make(chan result, 1)}
+	ref := actor.NewRef()
+	if !q.addWatcher(ref, req) {
+		s.deadLetter(pid, actor.PID{}, msg, actor.ErrNoProcess)
+		return nil, actor.ErrNoProcess
+	}
+	defer q.removeWatcher(ref)
+	if err := s.deliver(ctx, from, pid, msg, req); err != nil {
+		return nil, err
+	}
+	var killed <-chan struct{}
+	if from != nil {
+		killed = from.Context().Done()
+	}
+	select {
+	case r := <-req.ch:
+		return r.v, r.err
+	case <-ctx.Done():
+		if req.state.CompareAndSwap(0, 2) {
+			return nil, ctx.Err()
+		}
+		r := <-req.ch
+		return r.v, r.err
+	case <-killed:
+		if req.state.CompareAndSwap(0, 2) {
+			return nil, actor.ErrNotInProcess
+		}
+		r := <-req.ch
+		return r.v, r.err
+	}
+}
+
+// reply answers the request being handled by p.
+func (p *process) reply(msg any) error {
+	req := p.cur.req
+	if req == nil || p.replied {
+		return actor.ErrNoRequest
+	}
+	p.replied = true
+	if !req.settle(msg, nil) {
+		p.sys.deadLetter(p.cur.from, p.pid, msg, actor.ErrNoRequest)
+	}
+	return nil
+}
