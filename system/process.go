@@ -305,6 +305,11 @@ func (p *process) dispatch(env envelope) {
 	defer p.recoverHandler()
 	p.actor.Receive(p, env.msg)
 	p.cur = envelope{}
+	if env.kind != kindUser && env.kind != kindDown && env.from == p.parent && p.stop == nil {
+		// As OTP's behaviours do: an exit signal from the parent ends a
+		// trapping process once it has seen it, with the parent's reason.
+		p.stop = env.msg.(actor.Exit).Reason
+	}
 }
 
 func (p *process) recoverHandler() {

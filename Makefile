@@ -1,0 +1,30 @@
+GO ?= go
+
+.PHONY: all test demo bench fmt fmtcheck vet fuzz
+
+all: test
+
+## test: vet, gofmt check, and the whole suite under the race detector
+test: vet fmtcheck
+	$(GO) test -race -count=1 ./...
+
+## demo: a supervised application that runs, fails, recovers and reports
+demo:
+	$(GO) run ./examples/supervision
+
+## bench: every hot-path benchmark (see docs/benchmarks.md)
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem ./...
+
+## fuzz: run the mailbox fuzz target for a minute
+fuzz:
+	$(GO) test -run='^$$' -fuzz=FuzzQueueAgainstModel -fuzztime=60s ./mailbox
+
+fmt:
+	gofmt -w .
+
+fmtcheck:
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
