@@ -89,8 +89,9 @@ type Context interface {
 	// setting. A trapping process receives exit signals as Exit messages,
 	// except Kill, which cannot be trapped. As in OTP's behaviours, an
 	// Exit from the process's parent (the zero PID for a top-level
-	// process, as during System.Shutdown) is delivered and then ends the
-	// process with that reason, unless the handler already called Stop.
+	// process) is delivered and then ends the process with that reason,
+	// unless the handler already called Stop. During System.Shutdown the
+	// system counts as every process's parent.
 	TrapExit(on bool) bool
 	// Exit sends exit signal reason to pid, as Erlang's exit/2: Kill ends
 	// it with Killed whatever it does; Normal is ignored by a non-trapping

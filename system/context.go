@@ -53,11 +53,7 @@ func (p *process) Send(to actor.PID, msg any) error {
 		p.sys.deadLetter(to, p.pid, msg, actor.ErrNotInProcess)
 		return actor.ErrNotInProcess
 	}
-	var ctx context.Context = context.Background()
-	if q, ok := p.sys.reg.Lookup(to); ok && q != p && q.mb.User.Len() >= q.mb.User.Cap() {
-		ctx = p.Context() // a Backpressure wait ends if this process is killed
-	}
-	return p.sys.deliver(ctx, p, to, msg, nil)
+	return p.sys.deliver(nil, p, to, msg, nil)
 }
 
 func (p *process) SendNamed(name string, msg any) error {

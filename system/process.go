@@ -134,6 +134,10 @@ func (s *System) spawn(parent *process, a actor.Actor, link bool, opts []actor.O
 	if err := p.mb.Init(cfg.Capacity, cfg.Policy); err != nil {
 		return actor.PID{}, fmt.Errorf("%w: %w", actor.ErrInvalidOption, err)
 	}
+	if link {
+		// The child has not run yet, so the link exists before it can fail.
+		p.ext = &procExt{links: map[actor.PID]struct{}{parent.pid: {}}}
+	}
 	if err := s.reg.Add(p.pid, p); err != nil {
 		return actor.PID{}, err
 	}
@@ -145,8 +149,6 @@ func (s *System) spawn(parent *process, a actor.Actor, link bool, opts []actor.O
 	}
 	s.live.Add(1)
 	if link {
-		// The child has not run yet, so the link exists before it can fail.
-		p.ext = &procExt{links: map[actor.PID]struct{}{parent.pid: {}}}
 		if !parent.addLink(p.pid) {
 			p.mb.Control.Push(signal{kind: sigLinkExit, from: parent.pid, reason: parent.exitReason()})
 		}
@@ -305,9 +307,11 @@ func (p *process) dispatch(env envelope) {
 	defer p.recoverHandler()
 	p.actor.Receive(p, env.msg)
 	p.cur = envelope{}
-	if env.kind != kindUser && env.kind != kindDown && env.from == p.parent && p.stop == nil {
+	if (env.kind == kindExit || env.kind == kindLinkExit) && p.stop == nil &&
+		(env.from == p.parent || env.from.IsZero() && p.sys.stopping.Load()) {
 		// As OTP's behaviours do: an exit signal from the parent ends a
 		// trapping process once it has seen it, with the parent's reason.
+		// During Shutdown the system stands parent to every process.
 		p.stop = env.msg.(actor.Exit).Reason
 	}
 }
@@ -502,7 +506,9 @@ func (s *System) signal(pid actor.PID, sig signal) {
 	}
 }
 
-// deliver puts a user message in pid's mailbox.
+// deliver puts a user message in pid's mailbox. A nil ctx means: no
+// deadline, except that a process waiting for room stops waiting if it is
+// killed.
 func (s *System) deliver(ctx context.Context, from *process, pid actor.PID, msg any, req *request) error {
 	var fromPID actor.PID
 	if from != nil {
@@ -523,6 +529,10 @@ func (s *System) deliver(ctx context.Context, from *process, pid actor.PID, msg 
 		// A process waiting for room in its own mailbox would wait forever.
 		err = p.mb.User.TryPush(env)
 	} else {
+		if ctx == nil && from != nil && p.mb.User.Policy() == mailbox.Backpressure &&
+			p.mb.User.Len() >= p.mb.User.Cap() {
+			ctx = from.Context()
+		}
 		var old envelope
 		var dropped bool
 		old, dropped, err = p.mb.User.Push(ctx, env)
