@@ -40,7 +40,10 @@ type Queue[T any] struct {
 
 	// waiters counts Backpressure producers asleep in slow.
 	waiters atomic.Int32
-	slow    atomic.Pointer[waitList]
+	slow    atomic.Pointer[slowPath[T]]
+
+	// pinned, if set, marks messages DropOldest must never evict.
+	pinned func(T) bool
 
 	// lock serialises consumers under DropOldest, where a producer may
 	// remove the oldest message itself. Unused under other policies.
@@ -51,9 +54,14 @@ type Queue[T any] struct {
 	idx  uint32
 }
 
-type waitList struct {
-	mu   sync.Mutex
-	list []chan struct{}
+// slowPath holds what only full queues need, so that an idle queue stays
+// small: the Backpressure waiters, and under DropOldest the pinned messages
+// taken off the head while looking for one to evict (they are older than
+// anything queued, so they are popped first).
+type slowPath[T any] struct {
+	mu    sync.Mutex
+	list  []chan struct{}
+	front []T // guarded by Queue.lock
 }
 
 // Init prepares q for use with the given capacity and overflow policy.
@@ -68,6 +76,13 @@ func (q *Queue[T]) Init(capacity int, policy Policy) error {
 	q.policy = policy
 	return nil
 }
+
+// Pin marks the messages for which pinned returns true as never to be
+// evicted under DropOldest: the runtime pins signals that became messages.
+// When only pinned messages are queued, a DropOldest Push queues its message
+// past the bound, so pinned messages never cost an unpinned one its place.
+// Call Pin after Init and before any Push.
+func (q *Queue[T]) Pin(pinned func(T) bool) { q.pinned = pinned }
 
 // Cap returns the capacity given to Init.
 func (q *Queue[T]) Cap() int { return int(q.capacity) }
@@ -105,13 +120,20 @@ func (q *Queue[T]) Push(ctx context.Context, v T) (dropped T, didDrop bool, err 
 			}
 			return dropped, false, ErrFull
 		case DropOldest:
-			if old, ok := q.evict(); ok {
+			old, ok, onlyPinned := q.evict()
+			if ok {
 				// The evicted message's reservation is now ours.
 				dropped, didDrop = old, true
 				goto reserved
 			}
 			if q.closed.Load() {
 				return dropped, false, ErrClosed
+			}
+			if onlyPinned {
+				// Pinned messages never cost a user message its place:
+				// the bound holds for unpinned ones.
+				q.count.Add(1)
+				goto reserved
 			}
 			// Every reserved slot is still being written: let the writers
 			// finish, then try again.
@@ -228,7 +250,14 @@ func (q *Queue[T]) put(v T) {
 func (q *Queue[T]) Pop() (v T, ok bool) {
 	if q.policy == DropOldest {
 		q.acquire()
-		v, ok = q.take()
+		if sp := q.slow.Load(); sp != nil && len(sp.front) > 0 {
+			v, ok = sp.front[0], true
+			var zero T
+			sp.front[0] = zero
+			sp.front = sp.front[1:]
+		} else {
+			v, ok = q.take()
+		}
 		q.lock.Store(0)
 	} else {
 		v, ok = q.take()
@@ -275,12 +304,36 @@ func (q *Queue[T]) take() (v T, ok bool) {
 	}
 }
 
-// evict removes the oldest message on behalf of a DropOldest producer.
-func (q *Queue[T]) evict() (T, bool) {
+// evict removes the oldest unpinned message on behalf of a DropOldest
+// producer. Pinned messages met on the way are set aside, in order, to be
+// popped first. onlyPinned reports that every queued message is pinned.
+func (q *Queue[T]) evict() (v T, ok, onlyPinned bool) {
 	q.acquire()
-	v, ok := q.take()
-	q.lock.Store(0)
-	return v, ok
+	defer q.lock.Store(0)
+	for {
+		v, ok = q.take()
+		if !ok {
+			// Empty but full: either writers are still filling reserved
+			// slots (retry), or every queued message is pinned.
+			sp := q.slow.Load()
+			c := q.count.Load()
+			return v, false, sp != nil && c >= q.capacity && c <= int64(len(sp.front))
+		}
+		if q.pinned == nil || !q.pinned(v) {
+			return v, true, false
+		}
+		sp := q.slowPath()
+		sp.front = append(sp.front, v)
+	}
+}
+
+func (q *Queue[T]) slowPath() *slowPath[T] {
+	sp := q.slow.Load()
+	if sp == nil {
+		q.slow.CompareAndSwap(nil, new(slowPath[T]))
+		sp = q.slow.Load()
+	}
+	return sp
 }
 
 func (q *Queue[T]) acquire() {
@@ -341,11 +394,7 @@ func (q *Queue[T]) wait(ctx context.Context) error {
 		}
 		done = ctx.Done()
 	}
-	w := q.slow.Load()
-	if w == nil {
-		q.slow.CompareAndSwap(nil, new(waitList))
-		w = q.slow.Load()
-	}
+	w := q.slowPath()
 	ch := make(chan struct{}, 1)
 	w.mu.Lock()
 	w.list = append(w.list, ch)
@@ -368,7 +417,7 @@ func (q *Queue[T]) wait(ctx context.Context) error {
 
 // cancelWait removes ch from the wait list. If a consumer already woke ch,
 // the wake-up is passed on so that no other waiter sleeps beside free room.
-func (q *Queue[T]) cancelWait(w *waitList, ch chan struct{}) {
+func (q *Queue[T]) cancelWait(w *slowPath[T], ch chan struct{}) {
 	w.mu.Lock()
 	for i, c := range w.list {
 		if c == ch {

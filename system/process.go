@@ -37,6 +37,8 @@ type envelope struct {
 	kind uint8
 }
 
+func isSignal(env envelope) bool { return env.kind != kindUser }
+
 // signal kinds.
 const (
 	sigExit     uint8 = iota // Exit(pid, reason) from another process or the system
@@ -134,6 +136,7 @@ func (s *System) spawn(parent *process, a actor.Actor, link bool, opts []actor.O
 	if err := p.mb.Init(cfg.Capacity, cfg.Policy); err != nil {
 		return actor.PID{}, fmt.Errorf("%w: %w", actor.ErrInvalidOption, err)
 	}
+	p.mb.User.Pin(isSignal) // Exit and Down are never dropped
 	if link {
 		// The child has not run yet, so the link exists before it can fail.
 		p.ext = &procExt{links: map[actor.PID]struct{}{parent.pid: {}}}
@@ -308,7 +311,7 @@ func (p *process) dispatch(env envelope) {
 	p.actor.Receive(p, env.msg)
 	p.cur = envelope{}
 	if (env.kind == kindExit || env.kind == kindLinkExit) && p.stop == nil &&
-		(env.from == p.parent || env.from.IsZero() && p.sys.stopping.Load()) {
+		(!env.from.IsZero() && env.from == p.parent || env.from.IsZero() && p.sys.stopping.Load()) {
 		// As OTP's behaviours do: an exit signal from the parent ends a
 		// trapping process once it has seen it, with the parent's reason.
 		// During Shutdown the system stands parent to every process.

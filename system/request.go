@@ -2,7 +2,6 @@ package system
 
 import (
 	"context"
-	"errors"
 	"sync/atomic"
 
 	"github.com/airssys/rt/actor"
@@ -31,11 +30,9 @@ func (r *request) settle(v any, err error) bool {
 func (r *request) fail(err error) { r.settle(nil, err) }
 
 // down makes request a watcher of its target.
+// A target that did not exist is found before the request is sent, so a
+// Down here always carries a real exit reason, NoProc included.
 func (r *request) down(_ actor.Ref, pid actor.PID, reason error) {
-	if errors.Is(reason, actor.NoProc) {
-		r.fail(actor.ErrNoProcess)
-		return
-	}
 	r.fail(&actor.ExitError{PID: pid, Reason: reason})
 }
 

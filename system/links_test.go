@@ -1,0 +1,1458 @@
+package system_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/airssys/rt/actor"
+	"github.com/airssys/rt/internal/testkit"
+	"github.com/airssys/rt/mailbox"
+	"github.com/airssys/rt/system"
+)
+
+// Tests for the rules of links, monitors and exit signals (issue 3), one
+// test per rule. They never sleep: they synchronise on messages forwarded by
+// probe processes, on ProcessExited events (published once every link and
+// monitor of the process has been told) and on Request round trips.
+
+// call is run by an agent in its handler; the agent replies with the result.
+type call func(ctx actor.Context) any
+
+// run is run by an agent in its handler, without a reply; it may block.
+type run func(ctx actor.Context)
+
+// agent is a probe process: it runs call and run messages as its own code
+// and forwards every other message (Exit, Down, user values) to out. Like a
+// gen_server, a trapping agent stops when the system shuts it down.
+type agent struct {
+	out       chan any
+	trap      bool
+	terminate func(reason error)
+}
+
+func (a *agent) Init(ctx actor.Context) error {
+	ctx.TrapExit(a.trap)
+	return nil
+}
+
+func (a *agent) Receive(ctx actor.Context, msg any) {
+	switch m := msg.(type) {
+	case call:
+		_ = ctx.Reply(m(ctx))
+	case run:
+		m(ctx)
+	case actor.Exit:
+		if systemShutdown(m) {
+			ctx.Stop(m.Reason)
+			return
+		}
+		a.out <- msg
+	default:
+		a.out <- msg
+	}
+}
+
+// systemShutdown reports whether e is System.Shutdown's exit signal, which a
+// trapping process receives as a message and must obey.
+func systemShutdown(e actor.Exit) bool { return e.From.IsZero() && actor.IsShutdown(e.Reason) }
+
+func (a *agent) Terminate(_ actor.Context, reason error) {
+	if a.terminate != nil {
+		a.terminate(reason)
+	}
+}
+
+// probe is a spawned agent and the channel it forwards to.
+type probe struct {
+	pid actor.PID
+	out chan any
+}
+
+func spawnAgent(t testing.TB, sys *system.System, a *agent, opts ...actor.Option) probe {
+	t.Helper()
+	if a.out == nil {
+		a.out = make(chan any, 1024)
+	}
+	pid, err := sys.Spawn(a, opts...)
+	require.NoError(t, err)
+	return probe{pid: pid, out: a.out}
+}
+
+func spawnProbe(t testing.TB, sys *system.System, trap bool, opts ...actor.Option) probe {
+	t.Helper()
+	return spawnAgent(t, sys, &agent{trap: trap}, opts...)
+}
+
+// do runs f in pid's handler and returns its result.
+func do(t testing.TB, sys *system.System, pid actor.PID, f call) any {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), testkit.Timeout)
+	defer cancel()
+	r, err := sys.Request(ctx, pid, f)
+	require.NoError(t, err)
+	return r
+}
+
+// flush returns once pid has handled everything sent to it before, and every
+// exit signal already on its control lane: the first round trip makes it take
+// its pending signals (a trapped one is queued as an Exit then), the second
+// waits until those have been handled.
+func flush(t testing.TB, sys *system.System, pid actor.PID) {
+	t.Helper()
+	do(t, sys, pid, func(actor.Context) any { return nil })
+	do(t, sys, pid, func(actor.Context) any { return nil })
+}
+
+// quiet asserts that p is alive and received nothing more.
+func quiet(t testing.TB, sys *system.System, p probe) {
+	t.Helper()
+	flush(t, sys, p.pid)
+	testkit.Empty(t, p.out)
+	require.True(t, sys.Alive(p.pid))
+}
+
+func link(t testing.TB, sys *system.System, from, to actor.PID) {
+	t.Helper()
+	require.Nil(t, do(t, sys, from, func(ctx actor.Context) any { return ctx.Link(to) }))
+}
+
+type monRes struct {
+	ref actor.Ref
+	err error
+}
+
+func monitor(t testing.TB, sys *system.System, watcher, target actor.PID) actor.Ref {
+	t.Helper()
+	r := do(t, sys, watcher, func(ctx actor.Context) any {
+		ref, err := ctx.Monitor(target)
+		return monRes{ref, err}
+	}).(monRes)
+	require.NoError(t, r.err)
+	require.False(t, r.ref.IsZero())
+	return r.ref
+}
+
+// stop makes pid stop itself with reason once the current handler returns.
+func stop(t testing.TB, sys *system.System, pid actor.PID, reason error) {
+	t.Helper()
+	do(t, sys, pid, func(ctx actor.Context) any { ctx.Stop(reason); return nil })
+}
+
+// gate blocks handlers until opened; it is opened at cleanup at the latest,
+// so that no handler outlives its test.
+type gate struct {
+	ch   chan struct{}
+	once sync.Once
+}
+
+func newGate(t testing.TB) *gate {
+	g := &gate{ch: make(chan struct{})}
+	t.Cleanup(g.open)
+	return g
+}
+
+func (g *gate) open() { g.once.Do(func() { close(g.ch) }) }
+
+// hold is a message that occupies an agent's handler until g opens.
+func hold(started chan<- struct{}, g *gate) run {
+	return func(actor.Context) {
+		started <- struct{}{}
+		<-g.ch
+	}
+}
+
+// exitLog records ProcessExited events: once one is seen for a PID, its links
+// and monitors have all been told.
+type exitLog struct {
+	sub  *system.Subscription
+	seen map[actor.PID]error
+}
+
+func watchExits(t testing.TB, sys *system.System) *exitLog {
+	sub := sys.Subscribe(func(e any) bool { _, ok := e.(actor.ProcessExited); return ok })
+	t.Cleanup(sub.Close)
+	return &exitLog{sub: sub, seen: make(map[actor.PID]error)}
+}
+
+// wait returns pid's exit reason once it has exited.
+func (l *exitLog) wait(t testing.TB, pid actor.PID) error {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), testkit.Timeout)
+	defer cancel()
+	for {
+		if r, ok := l.seen[pid]; ok {
+			return r
+		}
+		ev, err := l.sub.Next(ctx)
+		require.NoError(t, err, "waiting for %v to exit", pid)
+		e := ev.(actor.ProcessExited)
+		l.seen[e.PID] = e.Reason
+	}
+}
+
+type reqResult struct {
+	v   any
+	err error
+}
+
+// requestAsync makes a Request with no deadline on another goroutine.
+func requestAsync(t testing.TB, sys *system.System, pid actor.PID, msg any) <-chan reqResult {
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	ch := make(chan reqResult, 1)
+	go func() {
+		v, err := sys.Request(ctx, pid, msg)
+		ch <- reqResult{v, err}
+	}()
+	return ch
+}
+
+// 1. A process that exits with Normal sends Normal to its links: a
+// non-trapping receiver ignores it, a trapping one gets Exit{From, Normal}.
+func TestRule01_NormalExitIgnoredUnlessTrapping(t *testing.T) {
+	sys := newSystem(t)
+	exits := watchExits(t, sys)
+	target := spawnProbe(t, sys, false)
+	plain := spawnProbe(t, sys, false)
+	trapper := spawnProbe(t, sys, true)
+	link(t, sys, plain.pid, target.pid)
+	link(t, sys, trapper.pid, target.pid)
+
+	stop(t, sys, target.pid, actor.Normal)
+	require.Equal(t, actor.Normal, exits.wait(t, target.pid))
+	require.Equal(t, actor.Exit{From: target.pid, Reason: actor.Normal}, testkit.Recv(t, trapper.out))
+	quiet(t, sys, trapper)
+	quiet(t, sys, plain)
+}
+
+// 2. Any other reason makes a non-trapping linked process exit with the same
+// reason, along a whole chain of links.
+func TestRule02_AbnormalExitPropagatesAlongChain(t *testing.T) {
+	errChain := errors.New("chain broke")
+	tests := []struct {
+		name string
+		end  func(t *testing.T, sys *system.System, head actor.PID)
+	}{
+		{"stop with an error", func(t *testing.T, sys *system.System, head actor.PID) {
+			stop(t, sys, head, errChain)
+		}},
+		{"stop with Shutdown", func(t *testing.T, sys *system.System, head actor.PID) {
+			stop(t, sys, head, actor.Shutdown)
+		}},
+		{"panic", func(t *testing.T, sys *system.System, head actor.PID) {
+			require.NoError(t, sys.Send(head, run(func(actor.Context) { panic(errChain) })))
+		}},
+		{"exit signal", func(t *testing.T, sys *system.System, head actor.PID) {
+			require.NoError(t, sys.Exit(head, errChain))
+		}},
+		{"killed", func(t *testing.T, sys *system.System, head actor.PID) {
+			require.NoError(t, sys.Kill(head))
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sys := newSystem(t)
+			exits := watchExits(t, sys)
+			chain := make([]probe, 5)
+			for i := range chain {
+				chain[i] = spawnProbe(t, sys, false)
+			}
+			for i := range len(chain) - 1 {
+				link(t, sys, chain[i].pid, chain[i+1].pid)
+			}
+			tail := spawnProbe(t, sys, true)
+			link(t, sys, tail.pid, chain[len(chain)-1].pid)
+
+			tt.end(t, sys, chain[0].pid)
+			want := exits.wait(t, chain[0].pid)
+			require.NotErrorIs(t, want, actor.Normal)
+			for _, p := range chain[1:] {
+				require.Equal(t, want, exits.wait(t, p.pid), "process %v", p.pid)
+			}
+			require.Equal(t, actor.Exit{From: chain[len(chain)-1].pid, Reason: want}, testkit.Recv(t, tail.out))
+			quiet(t, sys, tail)
+		})
+	}
+}
+
+// 3. Exit(pid, Normal) sent by another process is ignored by a non-trapping
+// target and arrives as an Exit message at a trapping one; Exit(self,
+// Normal) ends the caller.
+func TestRule03_ExitNormalSignal(t *testing.T) {
+	t.Run("ignored by a non-trapping target", func(t *testing.T) {
+		sys := newSystem(t)
+		target := spawnProbe(t, sys, false)
+		sender := spawnProbe(t, sys, false)
+		require.Nil(t, do(t, sys, sender.pid, func(ctx actor.Context) any { return ctx.Exit(target.pid, actor.Normal) }))
+		require.NoError(t, sys.Exit(target.pid, actor.Normal))
+		quiet(t, sys, target)
+	})
+	t.Run("an Exit message at a trapping target", func(t *testing.T) {
+		sys := newSystem(t)
+		target := spawnProbe(t, sys, true)
+		sender := spawnProbe(t, sys, false)
+		require.Nil(t, do(t, sys, sender.pid, func(ctx actor.Context) any { return ctx.Exit(target.pid, actor.Normal) }))
+		require.Equal(t, actor.Exit{From: sender.pid, Reason: actor.Normal}, testkit.Recv(t, target.out))
+		require.NoError(t, sys.Exit(target.pid, actor.Normal))
+		require.Equal(t, actor.Exit{Reason: actor.Normal}, testkit.Recv(t, target.out), "from the system")
+		quiet(t, sys, target)
+	})
+	t.Run("Exit(self, Normal) ends the caller", func(t *testing.T) {
+		sys := newSystem(t)
+		exits := watchExits(t, sys)
+		p := spawnProbe(t, sys, false)
+		require.Nil(t, do(t, sys, p.pid, func(ctx actor.Context) any { return ctx.Exit(ctx.Self(), actor.Normal) }))
+		require.Equal(t, actor.Normal, exits.wait(t, p.pid))
+	})
+	t.Run("Exit(self, Normal) is a message when trapping", func(t *testing.T) {
+		// erlang:exit/2: a trapping caller gets {'EXIT', self(), normal}.
+		sys := newSystem(t)
+		p := spawnProbe(t, sys, true)
+		require.Nil(t, do(t, sys, p.pid, func(ctx actor.Context) any { return ctx.Exit(ctx.Self(), actor.Normal) }))
+		require.Equal(t, actor.Exit{From: p.pid, Reason: actor.Normal}, testkit.Recv(t, p.out))
+		quiet(t, sys, p)
+	})
+}
+
+// 4. Exit(pid, Kill) cannot be trapped: the target exits with Killed; its
+// links receive Killed, not Kill. A process that stops itself with reason
+// Kill sends Kill over its links as an ordinary reason (trappable there).
+func TestRule04_KillIsUntrappable(t *testing.T) {
+	t.Run("a trapping target exits with Killed", func(t *testing.T) {
+		sys := newSystem(t)
+		exits := watchExits(t, sys)
+		target := spawnProbe(t, sys, true)
+		peer := spawnProbe(t, sys, true)
+		watcher := spawnProbe(t, sys, false)
+		killer := spawnProbe(t, sys, false)
+		link(t, sys, peer.pid, target.pid)
+		ref := monitor(t, sys, watcher.pid, target.pid)
+
+		require.Nil(t, do(t, sys, killer.pid, func(ctx actor.Context) any { return ctx.Exit(target.pid, actor.Kill) }))
+		require.Equal(t, actor.Killed, exits.wait(t, target.pid))
+		require.Equal(t, actor.Exit{From: target.pid, Reason: actor.Killed}, testkit.Recv(t, peer.out))
+		require.Equal(t, actor.Down{Ref: ref, PID: target.pid, Reason: actor.Killed}, testkit.Recv(t, watcher.out))
+		testkit.Empty(t, target.out)
+		quiet(t, sys, peer)
+		quiet(t, sys, watcher)
+		quiet(t, sys, killer)
+	})
+	t.Run("whatever the target is doing", func(t *testing.T) {
+		sys := newSystem(t)
+		exits := watchExits(t, sys)
+		g, started := newGate(t), make(chan struct{}, 1)
+		target := spawnProbe(t, sys, true)
+		peer := spawnProbe(t, sys, true)
+		link(t, sys, peer.pid, target.pid)
+		require.NoError(t, sys.Send(target.pid, hold(started, g)))
+		testkit.Recv(t, started)
+
+		require.NoError(t, sys.Exit(target.pid, actor.Kill))
+		require.Equal(t, actor.Killed, exits.wait(t, target.pid), "dead while its handler still runs")
+		require.Equal(t, actor.Exit{From: target.pid, Reason: actor.Killed}, testkit.Recv(t, peer.out))
+		require.False(t, sys.Alive(target.pid))
+		g.open()
+	})
+	t.Run("Exit(self, Kill)", func(t *testing.T) {
+		sys := newSystem(t)
+		exits := watchExits(t, sys)
+		target := spawnProbe(t, sys, true)
+		peer := spawnProbe(t, sys, true)
+		link(t, sys, peer.pid, target.pid)
+		require.NoError(t, sys.Send(target.pid, run(func(ctx actor.Context) { _ = ctx.Exit(ctx.Self(), actor.Kill) })))
+		require.Equal(t, actor.Killed, exits.wait(t, target.pid))
+		require.Equal(t, actor.Exit{From: target.pid, Reason: actor.Killed}, testkit.Recv(t, peer.out))
+		quiet(t, sys, peer)
+	})
+	t.Run("stopping with Kill sends Kill as an ordinary reason", func(t *testing.T) {
+		sys := newSystem(t)
+		exits := watchExits(t, sys)
+		target := spawnProbe(t, sys, false)
+		trapper := spawnProbe(t, sys, true)
+		plain := spawnProbe(t, sys, false)
+		link(t, sys, trapper.pid, target.pid)
+		link(t, sys, plain.pid, target.pid)
+
+		stop(t, sys, target.pid, actor.Kill)
+		require.Equal(t, actor.Kill, exits.wait(t, target.pid))
+		require.Equal(t, actor.Exit{From: target.pid, Reason: actor.Kill}, testkit.Recv(t, trapper.out), "trappable")
+		quiet(t, sys, trapper)
+		require.Equal(t, actor.Kill, exits.wait(t, plain.pid), "an ordinary reason: kill, not killed")
+	})
+}
+
+// 5. A trapped signal becomes an Exit message placed after every message its
+// sender sent earlier; it is never refused because the mailbox is full.
+func TestRule05_TrappedExitOrderedAndNeverRefused(t *testing.T) {
+	t.Run("after the sender's earlier messages", func(t *testing.T) {
+		sys := newSystem(t)
+		const n = 500
+		errX := errors.New("sender done")
+		recv := spawnProbe(t, sys, true)
+		sender := spawnProbe(t, sys, false)
+		link(t, sys, recv.pid, sender.pid)
+		require.Nil(t, do(t, sys, sender.pid, func(ctx actor.Context) any {
+			for i := range n {
+				if err := ctx.Send(recv.pid, i); err != nil {
+					return err
+				}
+			}
+			ctx.Stop(errX)
+			return nil
+		}))
+		for i := range n {
+			require.Equal(t, i, testkit.Recv(t, recv.out))
+		}
+		require.Equal(t, actor.Exit{From: sender.pid, Reason: errX}, testkit.Recv(t, recv.out))
+		quiet(t, sys, recv)
+	})
+	t.Run("not refused by a full DropNewest mailbox", func(t *testing.T) {
+		sys := newSystem(t)
+		exits := watchExits(t, sys)
+		g, started := newGate(t), make(chan struct{}, 1)
+		errA, errB := errors.New("exit signal"), errors.New("exit reason")
+		recv := spawnProbe(t, sys, true, actor.WithMailbox(1, mailbox.DropNewest))
+		sender := spawnProbe(t, sys, false)
+		link(t, sys, recv.pid, sender.pid)
+
+		first := run(func(actor.Context) {
+			started <- struct{}{}
+			<-g.ch
+			recv.out <- "m0"
+		})
+		require.Nil(t, do(t, sys, sender.pid, func(ctx actor.Context) any { return ctx.Send(recv.pid, first) }))
+		testkit.Recv(t, started)
+		errs := do(t, sys, sender.pid, func(ctx actor.Context) any {
+			return []error{ctx.Send(recv.pid, "m1"), ctx.Send(recv.pid, "m2"), ctx.Exit(recv.pid, errA)}
+		}).([]error)
+		require.NoError(t, errs[0])
+		require.ErrorIs(t, errs[1], actor.ErrMailboxFull, "the mailbox is full")
+		require.NoError(t, errs[2])
+		stop(t, sys, sender.pid, errB)
+		require.Equal(t, errB, exits.wait(t, sender.pid))
+
+		g.open()
+		require.Equal(t, "m0", testkit.Recv(t, recv.out))
+		require.Equal(t, "m1", testkit.Recv(t, recv.out))
+		require.Equal(t, actor.Exit{From: sender.pid, Reason: errA}, testkit.Recv(t, recv.out))
+		require.Equal(t, actor.Exit{From: sender.pid, Reason: errB}, testkit.Recv(t, recv.out))
+		quiet(t, sys, recv)
+	})
+	t.Run("not evicted from a full DropOldest mailbox", func(t *testing.T) {
+		sys := newSystem(t)
+		exits := watchExits(t, sys)
+		g1, g2 := newGate(t), newGate(t)
+		s1, s2 := make(chan struct{}, 1), make(chan struct{}, 1)
+		errX := errors.New("sender done")
+		recv := spawnProbe(t, sys, true, actor.WithMailbox(1, mailbox.DropOldest))
+		sender := spawnProbe(t, sys, false)
+		link(t, sys, recv.pid, sender.pid)
+
+		require.NoError(t, sys.Send(recv.pid, hold(s1, g1)))
+		testkit.Recv(t, s1)
+		require.NoError(t, sys.Send(recv.pid, hold(s2, g2))) // the lane is full
+		stop(t, sys, sender.pid, errX)
+		exits.wait(t, sender.pid)
+		g1.open() // recv takes the signal, queues the Exit, then runs the second hold
+		testkit.Recv(t, s2)
+		require.NoError(t, sys.Send(recv.pid, "late")) // full: DropOldest may drop a message, never the Exit
+		g2.open()
+		require.Equal(t, actor.Exit{From: sender.pid, Reason: errX}, testkit.Recv(t, recv.out))
+	})
+}
+
+// 6. Linking to a dead or unknown PID delivers exit signal NoProc to the
+// caller (an Exit message if trapping, otherwise the caller exits with
+// NoProc).
+func TestRule06_LinkToMissingProcessGivesNoProc(t *testing.T) {
+	targets := map[string]func(t *testing.T, sys *system.System) actor.PID{
+		"dead": func(t *testing.T, sys *system.System) actor.PID {
+			exits := watchExits(t, sys)
+			p := spawnProbe(t, sys, false)
+			stop(t, sys, p.pid, actor.Normal)
+			exits.wait(t, p.pid)
+			return p.pid
+		},
+		"unknown": func(t *testing.T, sys *system.System) actor.PID {
+			p := spawnProbe(t, sys, false)
+			return actor.NewPID(p.pid.System(), 1<<40)
+		},
+	}
+	for name, target := range targets {
+		t.Run(name+", trapping", func(t *testing.T) {
+			sys := newSystem(t)
+			pid := target(t, sys)
+			caller := spawnProbe(t, sys, true)
+			do(t, sys, caller.pid, func(ctx actor.Context) any { return ctx.Link(pid) })
+			require.Equal(t, actor.Exit{From: pid, Reason: actor.NoProc}, testkit.Recv(t, caller.out))
+			quiet(t, sys, caller)
+		})
+		t.Run(name+", not trapping", func(t *testing.T) {
+			sys := newSystem(t)
+			exits := watchExits(t, sys)
+			pid := target(t, sys)
+			caller := spawnProbe(t, sys, false)
+			do(t, sys, caller.pid, func(ctx actor.Context) any { return ctx.Link(pid) })
+			require.Equal(t, actor.NoProc, exits.wait(t, caller.pid))
+		})
+	}
+}
+
+// 7. Links are bidirectional, at most one per pair: linking twice gives one
+// signal; after Unlink no signal from that link arrives; linking to self
+// does nothing.
+func TestRule07_LinksBidirectionalUniqueUnlinkable(t *testing.T) {
+	errX := errors.New("linked exit")
+	t.Run("both ways", func(t *testing.T) {
+		sys := newSystem(t)
+		exits := watchExits(t, sys)
+		a, b := spawnProbe(t, sys, false), spawnProbe(t, sys, false)
+		link(t, sys, a.pid, b.pid)
+		stop(t, sys, b.pid, errX) // the linked side dies
+		require.Equal(t, errX, exits.wait(t, a.pid))
+
+		c, d := spawnProbe(t, sys, false), spawnProbe(t, sys, false)
+		link(t, sys, c.pid, d.pid)
+		stop(t, sys, c.pid, errX) // the linking side dies
+		require.Equal(t, errX, exits.wait(t, d.pid))
+	})
+	t.Run("linking twice is one link", func(t *testing.T) {
+		sys := newSystem(t)
+		exits := watchExits(t, sys)
+		trapper, other := spawnProbe(t, sys, true), spawnProbe(t, sys, false)
+		link(t, sys, trapper.pid, other.pid)
+		link(t, sys, trapper.pid, other.pid)
+		link(t, sys, other.pid, trapper.pid)
+		stop(t, sys, other.pid, errX)
+		exits.wait(t, other.pid)
+		require.Equal(t, actor.Exit{From: other.pid, Reason: errX}, testkit.Recv(t, trapper.out))
+		quiet(t, sys, trapper)
+	})
+	t.Run("one Unlink undoes a double link", func(t *testing.T) {
+		sys := newSystem(t)
+		exits := watchExits(t, sys)
+		trapper, other := spawnProbe(t, sys, true), spawnProbe(t, sys, false)
+		link(t, sys, trapper.pid, other.pid)
+		link(t, sys, other.pid, trapper.pid)
+		require.Nil(t, do(t, sys, trapper.pid, func(ctx actor.Context) any { return ctx.Unlink(other.pid) }))
+		stop(t, sys, other.pid, errX)
+		exits.wait(t, other.pid)
+		quiet(t, sys, trapper)
+	})
+	t.Run("unlink from either side", func(t *testing.T) {
+		sys := newSystem(t)
+		exits := watchExits(t, sys)
+		for _, bySelf := range []bool{true, false} {
+			for _, trap := range []bool{true, false} {
+				p, other := spawnProbe(t, sys, trap), spawnProbe(t, sys, false)
+				link(t, sys, p.pid, other.pid)
+				unlinker, peer := p.pid, other.pid
+				if !bySelf {
+					unlinker, peer = other.pid, p.pid
+				}
+				require.Nil(t, do(t, sys, unlinker, func(ctx actor.Context) any { return ctx.Unlink(peer) }))
+				stop(t, sys, other.pid, errX)
+				exits.wait(t, other.pid)
+				quiet(t, sys, p)
+			}
+		}
+	})
+	t.Run("unlink discards an Exit already queued", func(t *testing.T) {
+		sys := newSystem(t)
+		exits := watchExits(t, sys)
+		g, started := newGate(t), make(chan struct{}, 1)
+		trapper, other := spawnProbe(t, sys, true), spawnProbe(t, sys, false)
+		link(t, sys, trapper.pid, other.pid)
+		require.NoError(t, sys.Send(trapper.pid, hold(started, g)))
+		testkit.Recv(t, started)
+		unlinked := make(chan error, 1)
+		require.NoError(t, sys.Send(trapper.pid, run(func(ctx actor.Context) { unlinked <- ctx.Unlink(other.pid) })))
+		stop(t, sys, other.pid, errX)
+		exits.wait(t, other.pid)
+		g.open() // the signal becomes an Exit queued behind the Unlink
+		require.NoError(t, testkit.Recv(t, unlinked))
+		quiet(t, sys, trapper)
+	})
+	t.Run("unlink discards a signal not yet taken", func(t *testing.T) {
+		sys := newSystem(t)
+		exits := watchExits(t, sys)
+		g, started := newGate(t), make(chan struct{}, 1)
+		unlinked := make(chan error, 1)
+		trapper, other := spawnProbe(t, sys, true), spawnProbe(t, sys, false)
+		link(t, sys, trapper.pid, other.pid)
+		require.NoError(t, sys.Send(trapper.pid, run(func(ctx actor.Context) {
+			started <- struct{}{}
+			<-g.ch
+			unlinked <- ctx.Unlink(other.pid)
+		})))
+		testkit.Recv(t, started)
+		stop(t, sys, other.pid, errX)
+		exits.wait(t, other.pid)
+		g.open()
+		require.NoError(t, testkit.Recv(t, unlinked))
+		quiet(t, sys, trapper)
+	})
+	t.Run("linking to self does nothing", func(t *testing.T) {
+		sys := newSystem(t)
+		exits := watchExits(t, sys)
+		for _, trap := range []bool{true, false} {
+			p := spawnProbe(t, sys, trap)
+			link(t, sys, p.pid, p.pid)
+			require.Nil(t, do(t, sys, p.pid, func(ctx actor.Context) any { return ctx.Unlink(ctx.Self()) }))
+			link(t, sys, p.pid, p.pid)
+			quiet(t, sys, p)
+			stop(t, sys, p.pid, errX)
+			require.Equal(t, errX, exits.wait(t, p.pid))
+		}
+	})
+}
+
+// 8. The first exit signal that ends a process fixes its reason; later ones
+// are ignored.
+func TestRule08_FirstExitSignalFixesReason(t *testing.T) {
+	r1, r2, r3 := errors.New("first"), errors.New("second"), errors.New("third")
+	t.Run("exit signals", func(t *testing.T) {
+		sys := newSystem(t)
+		exits := watchExits(t, sys)
+		g, started := newGate(t), make(chan struct{}, 1)
+		terminated := make(chan error, 1)
+		p := spawnAgent(t, sys, &agent{terminate: func(r error) { terminated <- r }})
+		linked := spawnProbe(t, sys, false)
+		sender := spawnProbe(t, sys, false)
+		link(t, sys, linked.pid, p.pid)
+		require.NoError(t, sys.Send(p.pid, hold(started, g)))
+		testkit.Recv(t, started)
+
+		require.NoError(t, sys.Exit(p.pid, r1))
+		require.Nil(t, do(t, sys, sender.pid, func(ctx actor.Context) any { return ctx.Exit(p.pid, r2) }))
+		require.NoError(t, sys.Exit(p.pid, actor.Normal))
+		require.NoError(t, sys.Exit(p.pid, actor.Shutdown))
+		g.open()
+		require.Equal(t, r1, exits.wait(t, p.pid))
+		require.Equal(t, r1, testkit.Recv(t, terminated))
+		require.Equal(t, r1, exits.wait(t, linked.pid), "links see the fixed reason")
+	})
+	t.Run("link signals", func(t *testing.T) {
+		sys := newSystem(t)
+		exits := watchExits(t, sys)
+		g, started := newGate(t), make(chan struct{}, 1)
+		p := spawnProbe(t, sys, false)
+		a, b := spawnProbe(t, sys, false), spawnProbe(t, sys, false)
+		link(t, sys, p.pid, a.pid)
+		link(t, sys, p.pid, b.pid)
+		require.NoError(t, sys.Send(p.pid, hold(started, g)))
+		testkit.Recv(t, started)
+		stop(t, sys, a.pid, r1)
+		exits.wait(t, a.pid)
+		stop(t, sys, b.pid, r2)
+		exits.wait(t, b.pid)
+		g.open()
+		require.Equal(t, r1, exits.wait(t, p.pid))
+	})
+	t.Run("signals during Terminate", func(t *testing.T) {
+		sys := newSystem(t)
+		exits := watchExits(t, sys)
+		g := newGate(t)
+		terminating := make(chan error, 1)
+		p := spawnAgent(t, sys, &agent{terminate: func(r error) {
+			terminating <- r
+			<-g.ch
+		}})
+		require.NoError(t, sys.Exit(p.pid, r1))
+		require.Equal(t, r1, testkit.Recv(t, terminating))
+		_ = sys.Exit(p.pid, r2) // the process is still exiting
+		_ = sys.Exit(p.pid, r3)
+		g.open()
+		require.Equal(t, r1, exits.wait(t, p.pid))
+	})
+}
+
+// 9. SpawnLink is atomic: a child that panics in Init or at once still
+// signals its parent.
+func TestRule09_SpawnLinkIsAtomic(t *testing.T) {
+	errInit := errors.New("init failed")
+	panicInInit := func() actor.Actor {
+		return &initActor{init: func(actor.Context) error { panic("in init") }}
+	}
+	spawnLink := func(t *testing.T, sys *system.System, parent actor.PID, child actor.Actor) (actor.PID, error) {
+		t.Helper()
+		r := do(t, sys, parent, func(ctx actor.Context) any {
+			pid, err := ctx.SpawnLink(child)
+			return []any{pid, err}
+		}).([]any)
+		err, _ := r[1].(error)
+		return r[0].(actor.PID), err
+	}
+	t.Run("panic in Init, trapping parent", func(t *testing.T) {
+		sys := newSystem(t)
+		parent := spawnProbe(t, sys, true)
+		_, err := spawnLink(t, sys, parent.pid, panicInInit())
+		var pe *actor.PanicError
+		require.ErrorAs(t, err, &pe)
+		exit := testkit.RecvType[actor.Exit](t, parent.out)
+		require.Equal(t, pe.PID, exit.From)
+		require.Equal(t, err, exit.Reason)
+		quiet(t, sys, parent)
+	})
+	t.Run("error from Init, trapping parent", func(t *testing.T) {
+		sys := newSystem(t)
+		parent := spawnProbe(t, sys, true)
+		_, err := spawnLink(t, sys, parent.pid, &initActor{init: func(actor.Context) error { return errInit }})
+		require.ErrorIs(t, err, errInit)
+		exit := testkit.RecvType[actor.Exit](t, parent.out)
+		require.False(t, exit.From.IsZero())
+		require.ErrorIs(t, exit.Reason, errInit)
+		quiet(t, sys, parent)
+	})
+	t.Run("panic at once, trapping parent", func(t *testing.T) {
+		sys := newSystem(t)
+		parent := spawnProbe(t, sys, true)
+		child, err := spawnLink(t, sys, parent.pid, &initActor{
+			init: func(ctx actor.Context) error { return ctx.Send(ctx.Self(), "go") },
+			recv: func(actor.Context, any) { panic("at once") },
+		})
+		require.NoError(t, err)
+		exit := testkit.RecvType[actor.Exit](t, parent.out)
+		require.Equal(t, child, exit.From)
+		var pe *actor.PanicError
+		require.ErrorAs(t, exit.Reason, &pe)
+		require.Equal(t, "at once", pe.Value)
+		quiet(t, sys, parent)
+	})
+	t.Run("normal exit at once, trapping parent", func(t *testing.T) {
+		sys := newSystem(t)
+		parent := spawnProbe(t, sys, true)
+		child, err := spawnLink(t, sys, parent.pid, &initActor{
+			init: func(ctx actor.Context) error { ctx.Stop(actor.Normal); return nil },
+		})
+		require.NoError(t, err)
+		require.Equal(t, actor.Exit{From: child, Reason: actor.Normal}, testkit.Recv(t, parent.out))
+		quiet(t, sys, parent)
+	})
+	t.Run("panic in Init, non-trapping parent", func(t *testing.T) {
+		sys := newSystem(t)
+		exits := watchExits(t, sys)
+		parent := spawnProbe(t, sys, false)
+		_, err := spawnLink(t, sys, parent.pid, panicInInit())
+		var pe *actor.PanicError
+		require.ErrorAs(t, err, &pe)
+		require.Equal(t, err, exits.wait(t, parent.pid), "the parent exits with the child's reason")
+	})
+}
+
+// 10. A non-trapping process with 100,000 queued messages dies at once on an
+// abnormal exit signal, without handling the backlog (which goes to dead
+// letters).
+func TestRule10_ExitSignalOvertakesBacklog(t *testing.T) {
+	const backlog = 100_000
+	sys := newSystem(t)
+	exits := watchExits(t, sys)
+	g := newGate(t)
+	started := make(chan struct{})
+	var handled atomic.Int64
+	pid, err := sys.Spawn(actor.Func(func(actor.Context, any) {
+		if handled.Add(1) == 1 {
+			close(started)
+			<-g.ch
+		}
+	}), actor.WithMailbox(backlog, mailbox.DropNewest))
+	require.NoError(t, err)
+	require.NoError(t, sys.Send(pid, "first"))
+	testkit.Recv(t, started)
+	for i := range backlog {
+		if err := sys.Send(pid, i); err != nil {
+			t.Fatalf("send %d: %v", i, err)
+		}
+	}
+	before := sys.DeadLetters()
+	errX := errors.New("abnormal")
+	require.NoError(t, sys.Exit(pid, errX))
+	g.open()
+	require.Equal(t, errX, exits.wait(t, pid))
+
+	// The backlog is drained after the exit; Shutdown waits for that.
+	ctx, cancel := context.WithTimeout(context.Background(), testkit.Timeout)
+	defer cancel()
+	require.NoError(t, sys.Shutdown(ctx))
+	require.EqualValues(t, 1, handled.Load(), "only the message being handled")
+	require.EqualValues(t, backlog, sys.DeadLetters()-before, "the backlog went to the dead letters")
+}
+
+// 11. Monitor(pid) returns a fresh Ref; when the target exits, exactly one
+// Down{Ref, PID, Reason} arrives, with the target's reason (Killed after a
+// kill).
+func TestRule11_MonitorGivesOneDown(t *testing.T) {
+	errX := errors.New("target failed")
+	ends := []struct {
+		name   string
+		end    func(t *testing.T, sys *system.System, pid actor.PID)
+		reason error
+	}{
+		{"error", func(t *testing.T, sys *system.System, pid actor.PID) { stop(t, sys, pid, errX) }, errX},
+		{"normal", func(t *testing.T, sys *system.System, pid actor.PID) { stop(t, sys, pid, actor.Normal) }, actor.Normal},
+		{"exit signal", func(t *testing.T, sys *system.System, pid actor.PID) { require.NoError(t, sys.Exit(pid, errX)) }, errX},
+		{"killed", func(t *testing.T, sys *system.System, pid actor.PID) { require.NoError(t, sys.Kill(pid)) }, actor.Killed},
+	}
+	for _, tt := range ends {
+		t.Run(tt.name, func(t *testing.T) {
+			sys := newSystem(t)
+			exits := watchExits(t, sys)
+			watcher := spawnProbe(t, sys, false)
+			target := spawnProbe(t, sys, false)
+			ref := monitor(t, sys, watcher.pid, target.pid)
+			ref2 := monitor(t, sys, watcher.pid, watcher.pid)
+			require.NotEqual(t, ref, ref2, "fresh")
+			tt.end(t, sys, target.pid)
+			require.Equal(t, tt.reason, exits.wait(t, target.pid))
+			require.Equal(t, actor.Down{Ref: ref, PID: target.pid, Reason: tt.reason}, testkit.Recv(t, watcher.out))
+			quiet(t, sys, watcher)
+		})
+	}
+	t.Run("not evicted from a full DropOldest mailbox", func(t *testing.T) {
+		sys := newSystem(t)
+		exits := watchExits(t, sys)
+		g, started := newGate(t), make(chan struct{}, 1)
+		watcher := spawnProbe(t, sys, false, actor.WithMailbox(1, mailbox.DropOldest))
+		target := spawnProbe(t, sys, false)
+		ref := monitor(t, sys, watcher.pid, target.pid)
+		require.NoError(t, sys.Send(watcher.pid, hold(started, g)))
+		testkit.Recv(t, started)
+		stop(t, sys, target.pid, errX)
+		exits.wait(t, target.pid)                         // the Down is queued
+		require.NoError(t, sys.Send(watcher.pid, "late")) // full: DropOldest may drop a message, never the Down
+		g.open()
+		require.Equal(t, actor.Down{Ref: ref, PID: target.pid, Reason: errX}, testkit.Recv(t, watcher.out))
+	})
+}
+
+// 12. Monitoring a dead or unknown PID gives Down with NoProc at once;
+// monitoring by a name that is not registered does too.
+func TestRule12_MonitorMissingGivesNoProcAtOnce(t *testing.T) {
+	sys := newSystem(t)
+	exits := watchExits(t, sys)
+	watcher := spawnProbe(t, sys, false)
+	dead := spawnProbe(t, sys, false)
+	stop(t, sys, dead.pid, actor.Normal)
+	exits.wait(t, dead.pid)
+	unknown := actor.NewPID(dead.pid.System(), 1<<40)
+
+	// "at once": the Down is queued before anything the watcher sends itself
+	// after Monitor returns.
+	for _, pid := range []actor.PID{dead.pid, unknown} {
+		r := do(t, sys, watcher.pid, func(ctx actor.Context) any {
+			ref, err := ctx.Monitor(pid)
+			_ = ctx.Send(ctx.Self(), "after")
+			return monRes{ref, err}
+		}).(monRes)
+		require.NoError(t, r.err)
+		require.Equal(t, actor.Down{Ref: r.ref, PID: pid, Reason: actor.NoProc}, testkit.Recv(t, watcher.out))
+		require.Equal(t, "after", testkit.Recv(t, watcher.out))
+	}
+
+	r := do(t, sys, watcher.pid, func(ctx actor.Context) any {
+		ref, err := ctx.MonitorName("nobody")
+		_ = ctx.Send(ctx.Self(), "after")
+		return monRes{ref, err}
+	}).(monRes)
+	require.NoError(t, r.err)
+	require.False(t, r.ref.IsZero())
+	down := testkit.RecvType[actor.Down](t, watcher.out)
+	require.Equal(t, r.ref, down.Ref)
+	require.Equal(t, actor.NoProc, down.Reason)
+	require.Equal(t, "after", testkit.Recv(t, watcher.out))
+
+	// A registered name is monitored like its PID.
+	errX := errors.New("named exit")
+	named := spawnProbe(t, sys, false, actor.WithName("somebody"))
+	r = do(t, sys, watcher.pid, func(ctx actor.Context) any {
+		ref, err := ctx.MonitorName("somebody")
+		return monRes{ref, err}
+	}).(monRes)
+	require.NoError(t, r.err)
+	quiet(t, sys, watcher)
+	stop(t, sys, named.pid, errX)
+	require.Equal(t, actor.Down{Ref: r.ref, PID: named.pid, Reason: errX}, testkit.Recv(t, watcher.out))
+	quiet(t, sys, watcher)
+}
+
+// 13. N monitors on one target are independent: N Downs with distinct refs.
+func TestRule13_MonitorsAreIndependent(t *testing.T) {
+	sys := newSystem(t)
+	exits := watchExits(t, sys)
+	errX := errors.New("target failed")
+	w1, w2 := spawnProbe(t, sys, false), spawnProbe(t, sys, true)
+	target := spawnProbe(t, sys, false)
+	distinct := make(map[actor.Ref]bool)
+	want1, want2 := make(map[actor.Ref]bool), make(map[actor.Ref]bool)
+	var dropped actor.Ref
+	for i := range 5 {
+		ref := monitor(t, sys, w1.pid, target.pid)
+		distinct[ref] = true
+		if i == 0 {
+			dropped = ref
+			continue
+		}
+		want1[ref] = true
+	}
+	for range 3 {
+		ref := monitor(t, sys, w2.pid, target.pid)
+		distinct[ref] = true
+		want2[ref] = true
+	}
+	require.Len(t, distinct, 8, "every Monitor call returns its own ref")
+	require.Equal(t, true, do(t, sys, w1.pid, func(ctx actor.Context) any { return ctx.Demonitor(dropped) }))
+
+	stop(t, sys, target.pid, errX)
+	exits.wait(t, target.pid)
+	for _, w := range []struct {
+		p    probe
+		want map[actor.Ref]bool
+	}{{w1, want1}, {w2, want2}} {
+		got := make(map[actor.Ref]bool)
+		for range w.want {
+			d := testkit.RecvType[actor.Down](t, w.p.out)
+			require.Equal(t, target.pid, d.PID)
+			require.Equal(t, errX, d.Reason)
+			require.False(t, got[d.Ref], "one Down per monitor")
+			got[d.Ref] = true
+		}
+		require.Equal(t, w.want, got)
+		quiet(t, sys, w.p)
+	}
+}
+
+// 14. Demonitor(ref) before the target dies guarantees no Down for it; it
+// also removes a Down already queued; unknown refs are fine.
+func TestRule14_DemonitorGuaranteesNoDown(t *testing.T) {
+	errX := errors.New("target failed")
+	demonitor := func(t *testing.T, sys *system.System, w actor.PID, ref actor.Ref) bool {
+		t.Helper()
+		return do(t, sys, w, func(ctx actor.Context) any { return ctx.Demonitor(ref) }).(bool)
+	}
+	t.Run("before the target dies", func(t *testing.T) {
+		sys := newSystem(t)
+		exits := watchExits(t, sys)
+		watcher, target := spawnProbe(t, sys, false), spawnProbe(t, sys, false)
+		ref := monitor(t, sys, watcher.pid, target.pid)
+		require.True(t, demonitor(t, sys, watcher.pid, ref), "the monitor was active")
+		require.False(t, demonitor(t, sys, watcher.pid, ref), "a second call finds nothing")
+		stop(t, sys, target.pid, errX)
+		exits.wait(t, target.pid)
+		quiet(t, sys, watcher)
+	})
+	t.Run("removes a Down already queued", func(t *testing.T) {
+		sys := newSystem(t)
+		exits := watchExits(t, sys)
+		g, started := newGate(t), make(chan struct{}, 1)
+		watcher, target := spawnProbe(t, sys, false), spawnProbe(t, sys, false)
+		ref := monitor(t, sys, watcher.pid, target.pid)
+		done := make(chan bool, 1)
+		require.NoError(t, sys.Send(watcher.pid, run(func(ctx actor.Context) {
+			started <- struct{}{}
+			<-g.ch
+			done <- ctx.Demonitor(ref)
+		})))
+		testkit.Recv(t, started)
+		require.NoError(t, sys.Kill(target.pid))
+		exits.wait(t, target.pid) // the Down is in the watcher's mailbox now
+		g.open()
+		testkit.Recv(t, done)
+		quiet(t, sys, watcher)
+	})
+	t.Run("removes a NoProc Down queued at once", func(t *testing.T) {
+		sys := newSystem(t)
+		watcher := spawnProbe(t, sys, false)
+		unknown := actor.NewPID(watcher.pid.System(), 1<<40)
+		do(t, sys, watcher.pid, func(ctx actor.Context) any {
+			ref, _ := ctx.Monitor(unknown)
+			return ctx.Demonitor(ref)
+		})
+		quiet(t, sys, watcher)
+	})
+	t.Run("unknown refs are fine", func(t *testing.T) {
+		sys := newSystem(t)
+		watcher := spawnProbe(t, sys, false)
+		require.False(t, demonitor(t, sys, watcher.pid, actor.NewRef()))
+		require.False(t, demonitor(t, sys, watcher.pid, actor.Ref{}))
+		quiet(t, sys, watcher)
+	})
+}
+
+// 15. Monitors ignore trap-exit; a Down never kills the watcher. A watcher's
+// monitors disappear when it dies; monitoring self is legal and never fires.
+func TestRule15_MonitorsIgnoreTrapExit(t *testing.T) {
+	errX := errors.New("target failed")
+	for _, trap := range []bool{true, false} {
+		t.Run(fmt.Sprintf("a Down, not an Exit, and the watcher lives (trap=%v)", trap), func(t *testing.T) {
+			sys := newSystem(t)
+			exits := watchExits(t, sys)
+			watcher := spawnProbe(t, sys, trap)
+			for _, kill := range []bool{false, true} {
+				target := spawnProbe(t, sys, false)
+				ref := monitor(t, sys, watcher.pid, target.pid)
+				want := errX
+				if kill {
+					require.NoError(t, sys.Kill(target.pid))
+					want = actor.Killed
+				} else {
+					stop(t, sys, target.pid, errX)
+				}
+				exits.wait(t, target.pid)
+				require.Equal(t, actor.Down{Ref: ref, PID: target.pid, Reason: want}, testkit.Recv(t, watcher.out))
+				quiet(t, sys, watcher)
+			}
+		})
+	}
+	t.Run("monitoring self never fires", func(t *testing.T) {
+		sys := newSystem(t)
+		watcher := spawnProbe(t, sys, false)
+		ref := monitor(t, sys, watcher.pid, watcher.pid)
+		require.False(t, ref.IsZero())
+		quiet(t, sys, watcher)
+	})
+	t.Run("a dead watcher's monitors are gone", func(t *testing.T) {
+		sys := newSystem(t)
+		exits := watchExits(t, sys)
+		target := spawnProbe(t, sys, false)
+		gone := make(chan struct{})
+		watcher := func() actor.PID {
+			a := &agent{out: make(chan any, 16)}
+			runtime.AddCleanup(a, func(c chan struct{}) { close(c) }, gone)
+			pid, err := sys.Spawn(a)
+			require.NoError(t, err)
+			return pid
+		}()
+		monitor(t, sys, watcher, target.pid)
+		stop(t, sys, watcher, actor.Normal)
+		exits.wait(t, watcher)
+
+		// While the target lives, nothing may hold on to the dead watcher:
+		// its monitor was removed from the target.
+		stopGC := make(chan struct{})
+		gcDone := make(chan struct{})
+		go func() {
+			defer close(gcDone)
+			for {
+				select {
+				case <-stopGC:
+					return
+				default:
+					runtime.GC()
+				}
+			}
+		}()
+		defer func() { close(stopGC); <-gcDone }()
+		testkit.Recv(t, gone)
+
+		before := sys.DeadLetters()
+		stop(t, sys, target.pid, errX)
+		exits.wait(t, target.pid)
+		require.Equal(t, before, sys.DeadLetters(), "no Down was sent anywhere")
+	})
+}
+
+// 16. Request to a process that dies before replying returns that process's
+// exit reason, promptly (not at the ctx deadline); a reply sent just before a
+// normal exit is received.
+func TestRule16_RequestToDyingProcess(t *testing.T) {
+	errX := errors.New("died before replying")
+	type target struct {
+		pid     actor.PID
+		started chan struct{}
+		gate    *gate
+	}
+	spawnTarget := func(t *testing.T, sys *system.System, dead actor.PID) target {
+		tg := target{started: make(chan struct{}, 1), gate: newGate(t)}
+		var err error
+		tg.pid, err = sys.Spawn(actor.Func(func(ctx actor.Context, msg any) {
+			switch msg {
+			case "die":
+				ctx.Stop(errX)
+			case "block":
+				tg.started <- struct{}{}
+				<-tg.gate.ch
+			case "reply, stop":
+				_ = ctx.Reply("done")
+				ctx.Stop(actor.Normal)
+			case "reply, panic":
+				_ = ctx.Reply("done")
+				panic("after the reply")
+			case "reply, kill self":
+				_ = ctx.Reply("done")
+				_ = ctx.Exit(ctx.Self(), actor.Kill)
+			case "link dead":
+				_ = ctx.Link(dead)
+			}
+		}))
+		require.NoError(t, err)
+		return tg
+	}
+	requireExit := func(t *testing.T, res reqResult, pid actor.PID, reason error) {
+		t.Helper()
+		var ee *actor.ExitError
+		require.ErrorAs(t, res.err, &ee)
+		require.Equal(t, pid, ee.PID)
+		require.Equal(t, reason, ee.Reason)
+		require.ErrorIs(t, res.err, reason)
+	}
+
+	t.Run("stops before replying", func(t *testing.T) {
+		sys := newSystem(t)
+		tg := spawnTarget(t, sys, actor.PID{})
+		requireExit(t, testkit.Recv(t, requestAsync(t, sys, tg.pid, "die")), tg.pid, errX)
+	})
+	t.Run("ended by an exit signal while handling it", func(t *testing.T) {
+		sys := newSystem(t)
+		tg := spawnTarget(t, sys, actor.PID{})
+		res := requestAsync(t, sys, tg.pid, "block")
+		testkit.Recv(t, tg.started)
+		require.NoError(t, sys.Exit(tg.pid, errX))
+		tg.gate.open()
+		requireExit(t, testkit.Recv(t, res), tg.pid, errX)
+	})
+	t.Run("killed while handling it", func(t *testing.T) {
+		sys := newSystem(t)
+		tg := spawnTarget(t, sys, actor.PID{})
+		res := requestAsync(t, sys, tg.pid, "block")
+		testkit.Recv(t, tg.started)
+		require.NoError(t, sys.Kill(tg.pid))
+		requireExit(t, testkit.Recv(t, res), tg.pid, actor.Killed) // the handler is still blocked
+		tg.gate.open()
+	})
+	t.Run("ended by a link while handling it", func(t *testing.T) {
+		sys := newSystem(t)
+		tg := spawnTarget(t, sys, actor.PID{})
+		peer := spawnProbe(t, sys, false)
+		link(t, sys, peer.pid, tg.pid)
+		res := requestAsync(t, sys, tg.pid, "block")
+		testkit.Recv(t, tg.started)
+		stop(t, sys, peer.pid, errX)
+		tg.gate.open()
+		requireExit(t, testkit.Recv(t, res), tg.pid, errX)
+	})
+	t.Run("exit reason NoProc", func(t *testing.T) {
+		sys := newSystem(t)
+		unknown := actor.NewPID(spawnProbe(t, sys, false).pid.System(), 1<<40)
+		tg := spawnTarget(t, sys, unknown)
+		// The target exists; it exits with NoProc (from linking to a missing
+		// process) before replying.
+		requireExit(t, testkit.Recv(t, requestAsync(t, sys, tg.pid, "link dead")), tg.pid, actor.NoProc)
+	})
+	t.Run("from inside a process", func(t *testing.T) {
+		sys := newSystem(t)
+		tg := spawnTarget(t, sys, actor.PID{})
+		caller := spawnProbe(t, sys, false)
+		r := do(t, sys, caller.pid, func(ctx actor.Context) any {
+			v, err := ctx.Request(context.Background(), tg.pid, "die")
+			return reqResult{v, err}
+		}).(reqResult)
+		requireExit(t, r, tg.pid, errX)
+	})
+	for _, msg := range []string{"reply, stop", "reply, panic", "reply, kill self"} {
+		t.Run(msg, func(t *testing.T) {
+			sys := newSystem(t)
+			exits := watchExits(t, sys)
+			tg := spawnTarget(t, sys, actor.PID{})
+			res := testkit.Recv(t, requestAsync(t, sys, tg.pid, msg))
+			require.NoError(t, res.err)
+			require.Equal(t, "done", res.v)
+			exits.wait(t, tg.pid)
+		})
+	}
+	t.Run("already dead", func(t *testing.T) {
+		sys := newSystem(t)
+		exits := watchExits(t, sys)
+		tg := spawnTarget(t, sys, actor.PID{})
+		require.NoError(t, sys.Send(tg.pid, "die"))
+		exits.wait(t, tg.pid)
+		require.ErrorIs(t, testkit.Recv(t, requestAsync(t, sys, tg.pid, "x")).err, actor.ErrNoProcess)
+	})
+}
+
+// ---- stress ----
+
+var errStress = errors.New("stress")
+
+// stressSlots is where targets publish their PIDs as they start, for
+// everyone to link, monitor, signal and message.
+type stressSlots struct {
+	slot [16]atomic.Pointer[actor.PID]
+	mu   sync.Mutex
+	all  []actor.PID
+}
+
+func (s *stressSlots) add(pid actor.PID) {
+	s.slot[rand.IntN(len(s.slot))].Store(&pid)
+	s.mu.Lock()
+	s.all = append(s.all, pid)
+	s.mu.Unlock()
+}
+
+func (s *stressSlots) pick() actor.PID {
+	if p := s.slot[rand.IntN(len(s.slot))].Load(); p != nil {
+		return *p
+	}
+	return actor.PID{}
+}
+
+type linkTo actor.PID
+
+// stressTarget publishes itself from Init, so that it is linked, monitored
+// and signalled while it starts; some fail to start.
+type stressTarget struct {
+	slots    *stressSlots
+	trap     bool
+	failInit bool
+}
+
+func newStressTarget(slots *stressSlots) *stressTarget {
+	return &stressTarget{slots: slots, trap: rand.IntN(3) == 0, failInit: rand.IntN(10) == 0}
+}
+
+func (a *stressTarget) Init(ctx actor.Context) error {
+	a.slots.add(ctx.Self())
+	ctx.TrapExit(a.trap)
+	runtime.Gosched()
+	if a.failInit {
+		return errStress
+	}
+	return nil
+}
+
+func (a *stressTarget) Receive(ctx actor.Context, msg any) {
+	switch m := msg.(type) {
+	case string:
+		switch m {
+		case "die":
+			ctx.Stop(errStress)
+		case "panic":
+			panic(errStress)
+		}
+	case linkTo:
+		_ = ctx.Link(actor.PID(m))
+	}
+}
+
+type stressTick struct{}
+
+type stressReport struct {
+	pending, downs, demonitored int
+	bad                         []string
+}
+
+// stressWatcher links, unlinks, monitors, demonitors, signals, messages and
+// spawns targets at random, and checks every Down it gets.
+type stressWatcher struct {
+	slots   *stressSlots
+	rng     *rand.Rand
+	active  map[actor.Ref]actor.PID // monitors not demonitored, no Down yet
+	dropped map[actor.Ref]bool      // demonitored
+	seen    map[actor.Ref]bool      // Down received
+	downs   int
+	bad     []string
+}
+
+func (w *stressWatcher) Init(ctx actor.Context) error {
+	ctx.TrapExit(true)
+	return nil
+}
+
+func (w *stressWatcher) Receive(ctx actor.Context, msg any) {
+	switch m := msg.(type) {
+	case stressTick:
+		w.op(ctx)
+	case actor.Down:
+		w.down(m)
+	case actor.Exit:
+		if systemShutdown(m) {
+			ctx.Stop(m.Reason)
+		}
+	case call:
+		_ = ctx.Reply(m(ctx))
+	}
+}
+
+func (w *stressWatcher) down(d actor.Down) {
+	switch pid, ok := w.active[d.Ref]; {
+	case w.dropped[d.Ref]:
+		w.bad = append(w.bad, fmt.Sprintf("Down after Demonitor: %+v", d))
+	case w.seen[d.Ref]:
+		w.bad = append(w.bad, fmt.Sprintf("second Down: %+v", d))
+	case !ok:
+		w.bad = append(w.bad, fmt.Sprintf("Down for an unknown ref: %+v", d))
+	case pid != d.PID:
+		w.bad = append(w.bad, fmt.Sprintf("Down for %v, monitored %v", d.PID, pid))
+	default:
+		delete(w.active, d.Ref)
+		w.seen[d.Ref] = true
+		w.downs++
+	}
+}
+
+func (w *stressWatcher) monitor(ctx actor.Context, pid actor.PID) {
+	ref, err := ctx.Monitor(pid)
+	if err != nil {
+		w.bad = append(w.bad, fmt.Sprintf("Monitor(%v): %v", pid, err))
+		return
+	}
+	w.active[ref] = pid
+}
+
+func (w *stressWatcher) op(ctx actor.Context) {
+	n := w.rng.IntN(100)
+	if n >= 88 {
+		a := newStressTarget(w.slots)
+		var pid actor.PID
+		var err error
+		if w.rng.IntN(2) == 0 {
+			pid, err = ctx.Spawn(a)
+		} else {
+			pid, err = ctx.SpawnLink(a)
+		}
+		if err == nil && w.rng.IntN(2) == 0 {
+			w.monitor(ctx, pid)
+		}
+		return
+	}
+	if n >= 30 && n < 45 {
+		for ref := range w.active {
+			ctx.Demonitor(ref)
+			delete(w.active, ref)
+			w.dropped[ref] = true
+			break
+		}
+		return
+	}
+	pid := w.slots.pick()
+	if pid.IsZero() {
+		return
+	}
+	switch {
+	case n < 30:
+		w.monitor(ctx, pid)
+	case n < 55:
+		_ = ctx.Link(pid)
+	case n < 63:
+		_ = ctx.Unlink(pid)
+	case n < 73:
+		reasons := []error{actor.Normal, actor.Kill, actor.Shutdown, errStress}
+		_ = ctx.Exit(pid, reasons[w.rng.IntN(len(reasons))])
+	default:
+		msgs := []any{"die", "panic", "hello", linkTo(w.slots.pick())}
+		_ = ctx.Send(pid, msgs[w.rng.IntN(len(msgs))])
+	}
+}
+
+// Concurrent Link, Unlink, Monitor, Demonitor, Exit and Send from many
+// processes against processes that are starting and dying: one Down per
+// monitor not demonitored, none after Demonitor, no panic.
+func TestLinkStress(t *testing.T) {
+	const (
+		watchers = 8
+		ticks    = 10000
+		spawners = 2
+		spawns   = 1000
+		kills    = 2000
+	)
+	sys := newSystem(t)
+	sub := sys.Subscribe(func(e any) bool { _, ok := e.(actor.ProcessExited); return ok })
+	defer sub.Close()
+	slots := new(stressSlots)
+
+	ws := make([]*stressWatcher, watchers)
+	pids := make([]actor.PID, watchers)
+	for i := range ws {
+		ws[i] = &stressWatcher{
+			slots:   slots,
+			rng:     rand.New(rand.NewPCG(uint64(i), 42)),
+			active:  make(map[actor.Ref]actor.PID),
+			dropped: make(map[actor.Ref]bool),
+			seen:    make(map[actor.Ref]bool),
+		}
+		var err error
+		pids[i], err = sys.Spawn(ws[i])
+		require.NoError(t, err)
+	}
+
+	errs := make(chan error, watchers+spawners+1)
+	var wg sync.WaitGroup
+	for _, pid := range pids {
+		wg.Go(func() {
+			for range ticks {
+				if err := sys.Send(pid, stressTick{}); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	for range spawners {
+		wg.Go(func() {
+			for range spawns {
+				_, _ = sys.Spawn(newStressTarget(slots)) // some fail in Init on purpose
+			}
+		})
+	}
+	wg.Go(func() {
+		for i := range kills {
+			if pid := slots.pick(); !pid.IsZero() {
+				if i%2 == 0 {
+					_ = sys.Kill(pid)
+				} else {
+					_ = sys.Exit(pid, errStress)
+				}
+			}
+			runtime.Gosched()
+		}
+	})
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+
+	// Every tick handled: no more targets will be spawned. Kill them all and
+	// wait until each has told its links and monitors.
+	for _, pid := range pids {
+		flush(t, sys, pid)
+	}
+	slots.mu.Lock()
+	all := append([]actor.PID(nil), slots.all...)
+	slots.mu.Unlock()
+	for _, pid := range all {
+		_ = sys.Kill(pid)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), testkit.Timeout)
+	defer cancel()
+	exited := make(map[actor.PID]bool)
+	for _, pid := range all {
+		for !exited[pid] {
+			ev, err := sub.Next(ctx)
+			require.NoError(t, err, "waiting for %v to exit", pid)
+			exited[ev.(actor.ProcessExited).PID] = true
+		}
+	}
+
+	var downs, demonitored int
+	for i, pid := range pids {
+		w := ws[i]
+		r := do(t, sys, pid, func(actor.Context) any {
+			return stressReport{pending: len(w.active), downs: w.downs, demonitored: len(w.dropped), bad: w.bad}
+		}).(stressReport)
+		require.Empty(t, r.bad, "watcher %d", i)
+		require.Zero(t, r.pending, "watcher %d: monitors without their Down", i)
+		downs += r.downs
+		demonitored += r.demonitored
+	}
+	require.Positive(t, downs)
+	require.Positive(t, demonitored)
+	t.Logf("%d targets, %d Downs, %d monitors removed", len(all), downs, demonitored)
+}
