@@ -6,7 +6,10 @@ func Waiters[T any](q *Queue[T]) int { return int(q.waiters.Load()) }
 // Segments returns the number of segments q currently references.
 func Segments[T any](q *Queue[T]) int {
 	n := 0
-	seg := q.head
+	var seg *segment[T]
+	if q.cons != nil {
+		seg = q.cons.head
+	}
 	if seg == nil {
 		seg = q.first.Load()
 	}

@@ -49,7 +49,13 @@ type Queue[T any] struct {
 	// remove the oldest message itself. Unused under other policies.
 	lock atomic.Int32
 
-	// Consumer side, owned by whoever holds the turn (or lock).
+	// Consumer side, owned by whoever holds the turn (or lock). Kept in its
+	// own allocation so that the consumer's writes do not share a cache
+	// line with the fields every producer reads.
+	cons *consumer[T]
+}
+
+type consumer[T any] struct {
 	head *segment[T]
 	idx  uint32
 }
@@ -270,21 +276,26 @@ func (q *Queue[T]) Pop() (v T, ok bool) {
 
 // take removes the oldest ready message without releasing its reservation.
 func (q *Queue[T]) take() (v T, ok bool) {
-	seg := q.head
+	c := q.cons
+	if c == nil {
+		c = new(consumer[T])
+		q.cons = c
+	}
+	seg := c.head
 	if seg == nil {
 		seg = q.first.Load()
 		if seg == nil {
 			return v, false
 		}
-		q.head = seg
+		c.head = seg
 	}
 	for {
-		if q.idx == segSize {
+		if c.idx == segSize {
 			next := seg.next.Load()
 			if next == nil {
 				return v, false
 			}
-			seg, q.head, q.idx = next, next, 0
+			seg, c.head, c.idx = next, next, 0
 			// Once the tail has moved off nil, producers no longer need
 			// first; dropping it lets consumed segments be collected.
 			if q.first.Load() != nil && q.tail.Load() != nil {
@@ -292,14 +303,14 @@ func (q *Queue[T]) take() (v T, ok bool) {
 			}
 			continue
 		}
-		s := &seg.slots[q.idx]
+		s := &seg.slots[c.idx]
 		if s.ready.Load() == 0 {
 			return v, false
 		}
 		v = s.val
 		var zero T
 		s.val = zero
-		q.idx++
+		c.idx++
 		return v, true
 	}
 }

@@ -3,6 +3,7 @@ package system
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -70,33 +71,39 @@ func (p *process) SendAfter(d time.Duration, to actor.PID, msg any) func() bool 
 }
 
 // sendAfter arms a timer whose firing is a counted goroutine of the system.
+// Whoever takes the timer's entry out of s.timers first — the firing, the
+// cancel function or Shutdown — owns its count.
 func (s *System) sendAfter(d time.Duration, from, to actor.PID, msg any) func() bool {
+	e := new(timerEntry)
 	s.turns.Add(1)
-	var t *time.Timer
-	t = time.AfterFunc(d, func() {
-		defer s.turns.Done()
-		if _, ok := s.timers.LoadAndDelete(t); !ok {
+	s.timers.Store(e, struct{}{})
+	e.t.Store(time.AfterFunc(d, func() {
+		if _, ok := s.timers.LoadAndDelete(e); !ok {
 			return // cancelled or stopped by Shutdown
 		}
+		defer s.turns.Done()
 		var fp *process
 		if q, ok := s.reg.Lookup(from); ok {
 			fp = q
 		}
-		if s.stopped.Load() {
+		if s.stopping.Load() {
 			s.deadLetter(to, from, msg, actor.ErrStopped)
 			return
 		}
 		_ = s.deliver(context.Background(), fp, to, msg, nil)
-	})
-	s.timers.Store(t, struct{}{})
+	}))
 	return func() bool {
-		if _, ok := s.timers.LoadAndDelete(t); ok && t.Stop() {
+		if _, ok := s.timers.LoadAndDelete(e); ok {
+			e.t.Load().Stop()
 			s.turns.Done()
 			return true
 		}
 		return false
 	}
 }
+
+// timerEntry keys a pending SendAfter in System.timers.
+type timerEntry struct{ t atomic.Pointer[time.Timer] }
 
 func (p *process) Request(ctx context.Context, to actor.PID, msg any) (any, error) {
 	if p.status.Load() == statusDead {

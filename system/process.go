@@ -188,11 +188,53 @@ func (s *System) spawn(parent *process, a actor.Actor, link bool, opts []actor.O
 	return p.pid, nil
 }
 
-// startTurn is the one place where the runtime starts a goroutine.
+// startTurn is the one place where the runtime starts a goroutine. A turn
+// goes to a parked worker if one is idle, or to a new worker otherwise;
+// workers park between turns (up to maxIdleWorkers of them) so that a busy
+// system neither creates a goroutine nor grows a fresh stack per turn.
 func (s *System) startTurn(p *process) {
-	s.turns.Add(1)
 	s.running.Add(1)
-	go p.turn()
+	s.poolMu.Lock()
+	if n := len(s.idleWorkers); n > 0 {
+		ch := s.idleWorkers[n-1]
+		s.idleWorkers = s.idleWorkers[:n-1]
+		s.poolMu.Unlock()
+		ch <- p
+		return
+	}
+	s.poolMu.Unlock()
+	s.turns.Add(1)
+	go s.work(p)
+}
+
+// work runs turns until the pool has enough idle workers or is closed.
+func (s *System) work(p *process) {
+	defer s.turns.Done()
+	ch := make(chan *process, 1)
+	for p != nil {
+		p.turn()
+		s.turnDone()
+		s.poolMu.Lock()
+		if s.poolClosed || len(s.idleWorkers) >= s.maxIdle {
+			s.poolMu.Unlock()
+			return
+		}
+		s.idleWorkers = append(s.idleWorkers, ch)
+		s.poolMu.Unlock()
+		p = <-ch
+	}
+}
+
+// closePool makes every parked worker exit; later turns run on workers
+// that exit when their turn ends.
+func (s *System) closePool() {
+	s.poolMu.Lock()
+	s.poolClosed = true
+	for _, ch := range s.idleWorkers {
+		ch <- nil
+	}
+	s.idleWorkers = nil
+	s.poolMu.Unlock()
 }
 
 func (s *System) turnDone() {
@@ -202,13 +244,14 @@ func (s *System) turnDone() {
 		default:
 		}
 	}
-	s.turns.Done()
 }
+
+// lingerYields is how many times an idle turn yields before it ends.
+const lingerYields = 2
 
 // turn is a process's goroutine: it runs while the mailbox has work and
 // ends when it is empty (the process then holds no goroutine) or dead.
 func (p *process) turn() {
-	defer p.sys.turnDone()
 	if p.needInit {
 		p.mb.State.Begin()
 		if !p.runInit() {
@@ -251,6 +294,12 @@ func (p *process) turn() {
 		if n == limit {
 			runtime.Gosched() // fairness: let other processes run
 			continue
+		}
+		// Out of work: linger a moment before giving the goroutine back, so
+		// that a reply on its way (request/response, ping-pong) finds this
+		// turn still running instead of starting another.
+		for i := 0; i < lingerYields && p.mb.User.Len() == 0 && p.mb.Control.Empty(); i++ {
+			runtime.Gosched()
 		}
 		if p.mb.State.Release() {
 			return
@@ -450,7 +499,11 @@ func (s *System) logExit(p *process, reason error) {
 		}
 		return
 	}
-	ev := s.logger.Error().Stringer("pid", p.pid).Str("name", p.name).AnErr("reason", reason)
+	ev := s.logger.Error()
+	if ev == nil {
+		return // logging disabled: no work at all
+	}
+	ev = ev.Stringer("pid", p.pid).Str("name", p.name).AnErr("reason", reason)
 	var pe *actor.PanicError
 	if errors.As(reason, &pe) {
 		ev = ev.Bytes("stack", pe.Stack)

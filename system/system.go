@@ -3,6 +3,7 @@ package system
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -33,16 +34,22 @@ type System struct {
 	nextID atomic.Uint64
 	live   atomic.Int64
 
-	// Goroutine owner: every goroutine the runtime starts is counted here.
-	turns    sync.WaitGroup
-	running  atomic.Int64
-	idle     chan struct{}
-	timers   *xsync.MapOf[*time.Timer, struct{}]
-	zombies  *xsync.MapOf[*process, struct{}] // killed while a handler ran
-	stopping atomic.Bool
-	stopped  atomic.Bool
-	shutMu   sync.Mutex
-	shutErr  error
+	// Goroutine owner: every goroutine the runtime starts is counted in
+	// turns; running counts turns in progress; idle workers park in the
+	// pool between turns.
+	turns       sync.WaitGroup
+	poolMu      sync.Mutex
+	idleWorkers []chan *process
+	poolClosed  bool
+	maxIdle     int
+	running     atomic.Int64
+	idle        chan struct{}
+	timers      *xsync.MapOf[*timerEntry, struct{}]
+	zombies     *xsync.MapOf[*process, struct{}] // killed while a handler ran
+	stopping    atomic.Bool
+	stopped     atomic.Bool
+	shutMu      sync.Mutex
+	shutErr     error
 
 	deadLetters atomic.Uint64
 
@@ -68,7 +75,8 @@ func New(opts ...Option) *System {
 		clock:   c.clock,
 		reg:     registry.New[*process](),
 		idle:    make(chan struct{}, 1),
-		timers:  xsync.NewMapOf[*time.Timer, struct{}](),
+		maxIdle: 4 * runtime.GOMAXPROCS(0),
+		timers:  xsync.NewMapOf[*timerEntry, struct{}](),
 		zombies: xsync.NewMapOf[*process, struct{}](),
 	}
 	s.logger = c.logger.With().Str("system", s.id.String()).Logger()
@@ -218,15 +226,21 @@ func (s *System) Shutdown(ctx context.Context) error {
 	}
 	s.stopping.Store(true)
 	err := s.stopAll(ctx)
-	s.timers.Range(func(t *time.Timer, _ struct{}) bool {
-		if t.Stop() {
-			s.timers.Delete(t)
+	s.timers.Range(func(e *timerEntry, _ struct{}) bool {
+		if _, ok := s.timers.LoadAndDelete(e); ok {
+			if t := e.t.Load(); t != nil {
+				t.Stop()
+			}
 			s.turns.Done()
 		}
 		return true
 	})
 	if err == nil {
 		err = s.waitTurns(ctx)
+	}
+	s.closePool()
+	if err == nil {
+		s.turns.Wait() // workers and timers end at once now
 	}
 	if err != nil {
 		var procs []*process
