@@ -1,0 +1,28 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func TestRun(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	var out bytes.Buffer
+	require.NoError(t, run(ctx, &out))
+	require.Equal(t, `scaled to 4: 4 workers running
+scaled to 8: 8 workers running
+scaled to 2: 2 workers running
+worker 0: 3² = 9
+worker 1: 4² = 16
+after a crash, worker 1: 9² = 81
+scaled to 0: 0 workers running
+`, out.String())
+}

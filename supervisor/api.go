@@ -1,0 +1,285 @@
+package supervisor
+
+import (
+	"context"
+	"slices"
+
+	"github.com/airssys/rt/actor"
+)
+
+// Requester sends a request and waits for its reply. *system.System and
+// actor.Context both satisfy it, so the dynamic API can be called from
+// outside the actors or from inside one.
+type Requester interface {
+	Request(ctx context.Context, pid actor.PID, msg any) (any, error)
+}
+
+// ChildInfo describes one child, as WhichChildren reports it. PID is zero
+// when the child is not running; Restarting says a restart is pending.
+type ChildInfo struct {
+	ID         string
+	PID        actor.PID
+	Kind       Kind
+	Restarting bool
+}
+
+// Counts is what CountChildren reports: Specs children in all (running or
+// not; for a dynamic supervisor, its children), Active of them running,
+// and how many of all are Supervisors and Workers.
+type Counts struct {
+	Specs       int
+	Active      int
+	Supervisors int
+	Workers     int
+}
+
+// The dynamic API. Each function is a synchronous request to the
+// supervisor, handled between its other messages: ctx bounds the wait, an
+// *actor.ExitError means the supervisor exited first, and a PID that is not
+// a supervisor never answers (the call ends with ctx). They are safe for
+// concurrent use; the supervisor handles requests one at a time.
+
+// StartChild adds child to a static supervisor, after its other children,
+// and starts it. Errors: *AlreadyStarted (errors.Is ErrAlreadyStarted) if a
+// child with that ID is running, ErrAlreadyPresent if one is not,
+// *ChildStartFailed if it did not start (the spec is then not kept), the
+// validation errors of a child spec, ErrDynamic for a SimpleOneForOne
+// supervisor.
+func StartChild(ctx context.Context, r Requester, sup actor.PID, child Child) (actor.PID, error) {
+	return call[actor.PID](ctx, r, sup, startChildReq{child})
+}
+
+// StartChildWith starts a child of a SimpleOneForOne supervisor from its
+// template, passing args to the template's StartWith (and again on each
+// restart). Errors: *ChildStartFailed, ErrNoArgs, ErrNotDynamic.
+func StartChildWith(ctx context.Context, r Requester, sup actor.PID, args ...any) (actor.PID, error) {
+	return call[actor.PID](ctx, r, sup, startChildWithReq{slices.Clone(args)})
+}
+
+// TerminateChild stops the child with ID id per its shutdown policy; it is
+// then not restarted, and neither its exit nor the stop counts toward the
+// intensity or triggers auto-shutdown. The spec is kept (RestartChild
+// starts it again) unless the child is Temporary. Terminating a child that
+// is not running returns nil. A pending restart of the child is cancelled;
+// under OneForAll and RestForOne a pending restart of its group still
+// starts it with the group, as in OTP. Errors:
+// ErrNotFound, ErrDynamic (use TerminateChildPID), *ShutdownTimeout if the
+// child had to be killed after its timeout (it is gone all the same).
+func TerminateChild(ctx context.Context, r Requester, sup actor.PID, id string) error {
+	_, err := call[struct{}](ctx, r, sup, terminateChildReq{id: id})
+	return err
+}
+
+// TerminateChildPID is TerminateChild for the child running as pid, the
+// way to stop a dynamic supervisor's child (which is then forgotten).
+// Errors: ErrNotFound if pid is not a running child, *ShutdownTimeout.
+func TerminateChildPID(ctx context.Context, r Requester, sup actor.PID, pid actor.PID) error {
+	_, err := call[struct{}](ctx, r, sup, terminateChildReq{pid: pid, byPID: true})
+	return err
+}
+
+// RestartChild starts again the child with ID id, which is not running
+// (terminated, or a transient child that exited cleanly). If a restart of
+// the child is pending (under Backoff, or retried after a failed start),
+// it is done at once, for the child's whole group per the strategy. It
+// does not count toward the intensity. Errors: ErrRunning, ErrNotFound,
+// *ChildStartFailed, ErrDynamic.
+func RestartChild(ctx context.Context, r Requester, sup actor.PID, id string) (actor.PID, error) {
+	return call[actor.PID](ctx, r, sup, restartChildReq{id})
+}
+
+// DeleteChild forgets the spec of the child with ID id, which is not
+// running. Errors: ErrRunning, ErrRestarting, ErrNotFound, ErrDynamic.
+func DeleteChild(ctx context.Context, r Requester, sup actor.PID, id string) error {
+	_, err := call[struct{}](ctx, r, sup, deleteChildReq{id})
+	return err
+}
+
+// WhichChildren lists the children in start order.
+func WhichChildren(ctx context.Context, r Requester, sup actor.PID) ([]ChildInfo, error) {
+	return call[[]ChildInfo](ctx, r, sup, whichChildrenReq{})
+}
+
+// CountChildren counts the children.
+func CountChildren(ctx context.Context, r Requester, sup actor.PID) (Counts, error) {
+	return call[Counts](ctx, r, sup, countChildrenReq{})
+}
+
+// request is a message of the dynamic API; serve runs in the supervisor
+// and returns the reply.
+type request interface {
+	serve(ctx actor.Context, s *sup) reply
+}
+
+type reply struct {
+	v   any
+	err error
+}
+
+func call[T any](ctx context.Context, r Requester, sup actor.PID, req request) (T, error) {
+	var zero T
+	v, err := r.Request(ctx, sup, req)
+	if err != nil {
+		return zero, err
+	}
+	rep, ok := v.(reply)
+	if !ok {
+		return zero, ErrNotSupervisor
+	}
+	if rep.err != nil {
+		return zero, rep.err
+	}
+	if rep.v == nil {
+		return zero, nil
+	}
+	t, ok := rep.v.(T)
+	if !ok {
+		return zero, ErrNotSupervisor
+	}
+	return t, nil
+}
+
+type (
+	startChildReq     struct{ child Child }
+	startChildWithReq struct{ args []any }
+	terminateChildReq struct {
+		id    string
+		pid   actor.PID
+		byPID bool
+	}
+	restartChildReq  struct{ id string }
+	deleteChildReq   struct{ id string }
+	whichChildrenReq struct{}
+	countChildrenReq struct{}
+)
+
+func (q startChildReq) serve(ctx actor.Context, s *sup) reply {
+	if s.dynamic() {
+		return reply{err: ErrDynamic}
+	}
+	spec, err := q.child.check(s.cfg)
+	if err != nil {
+		return reply{err: err}
+	}
+	if c, ok := s.byID[spec.ID]; ok {
+		if c.state == running {
+			return reply{err: &AlreadyStarted{ID: spec.ID, PID: c.pid}}
+		}
+		return reply{err: ErrAlreadyPresent}
+	}
+	c := s.add(&child{spec: spec, opts: spec.options()})
+	if err := s.start(ctx, c); err != nil {
+		s.remove(c)
+		return reply{err: &ChildStartFailed{ID: spec.ID, Err: err}}
+	}
+	s.event(ctx, ChildStarted{Supervisor: s.self, ID: spec.ID, PID: c.pid})
+	return reply{v: c.pid}
+}
+
+func (q startChildWithReq) serve(ctx actor.Context, s *sup) reply {
+	if !s.dynamic() {
+		return reply{err: ErrNotDynamic}
+	}
+	if len(q.args) > 0 && s.template.StartWith == nil {
+		return reply{err: ErrNoArgs}
+	}
+	c := s.add(&child{spec: s.template, opts: s.templateOpts, args: q.args})
+	if err := s.start(ctx, c); err != nil {
+		s.remove(c)
+		return reply{err: &ChildStartFailed{ID: s.template.ID, Err: err}}
+	}
+	s.event(ctx, ChildStarted{Supervisor: s.self, ID: c.spec.ID, PID: c.pid})
+	return reply{v: c.pid}
+}
+
+func (q terminateChildReq) serve(ctx actor.Context, s *sup) reply {
+	var c *child
+	switch {
+	case q.byPID:
+		c = s.byPID[q.pid]
+	case s.dynamic():
+		return reply{err: ErrDynamic}
+	default:
+		c = s.byID[q.id]
+	}
+	if c == nil {
+		return reply{err: ErrNotFound}
+	}
+	var err error
+	switch c.state {
+	case running:
+		err = s.stopChild(ctx, c)
+	case restarting:
+		s.setState(c, stopped, actor.PID{})
+	}
+	if c.spec.Restart == Temporary || s.dynamic() {
+		s.remove(c)
+	}
+	return reply{err: err}
+}
+
+func (q restartChildReq) serve(ctx actor.Context, s *sup) reply {
+	if s.dynamic() {
+		return reply{err: ErrDynamic}
+	}
+	c := s.byID[q.id]
+	switch {
+	case c == nil:
+		return reply{err: ErrNotFound}
+	case c.state == running:
+		return reply{err: ErrRunning}
+	case c.state == restarting:
+		// Do the pending restart now, with the rest of its group.
+		err := s.restartGroup(ctx, c)
+		if c.state == running {
+			return reply{v: c.pid} // a later child's failure is retried
+		}
+		if err == nil {
+			err = ErrRestarting
+		}
+		return reply{err: &ChildStartFailed{ID: q.id, Err: err}}
+	}
+	if err := s.start(ctx, c); err != nil {
+		s.setState(c, stopped, actor.PID{})
+		return reply{err: &ChildStartFailed{ID: q.id, Err: err}}
+	}
+	s.event(ctx, ChildStarted{Supervisor: s.self, ID: q.id, PID: c.pid})
+	return reply{v: c.pid}
+}
+
+func (q deleteChildReq) serve(_ actor.Context, s *sup) reply {
+	if s.dynamic() {
+		return reply{err: ErrDynamic}
+	}
+	c := s.byID[q.id]
+	switch {
+	case c == nil:
+		return reply{err: ErrNotFound}
+	case c.state == running:
+		return reply{err: ErrRunning}
+	case c.state == restarting:
+		return reply{err: ErrRestarting}
+	}
+	s.remove(c)
+	return reply{}
+}
+
+func (whichChildrenReq) serve(_ actor.Context, s *sup) reply {
+	out := make([]ChildInfo, 0, s.n)
+	for c := s.head; c != nil; c = c.next {
+		out = append(out, ChildInfo{ID: c.spec.ID, PID: c.pid, Kind: c.spec.Kind, Restarting: c.state == restarting})
+	}
+	return reply{v: out}
+}
+
+func (countChildrenReq) serve(_ actor.Context, s *sup) reply {
+	n := Counts{Specs: s.n, Active: s.active}
+	for c := s.head; c != nil; c = c.next {
+		if c.spec.Kind == Supervisor {
+			n.Supervisors++
+		} else {
+			n.Workers++
+		}
+	}
+	return reply{v: n}
+}

@@ -1,0 +1,101 @@
+// Package supervisor implements OTP's supervisor behaviour on the links,
+// monitors and exit signals of the runtime. A supervisor is an ordinary
+// actor, made by [New] and spawned like any other: it traps exits, starts
+// its children with SpawnLink, and restarts them when their exit signals
+// arrive as [actor.Exit] messages. It uses nothing but [actor.Context], so
+// whatever it does, a user's actor could do too.
+//
+// # Starting
+//
+// A [Spec] gives the strategy, the restart intensity and what to do beyond
+// it; each [Child] gives an ID, the [actor.Props] to start it from, its
+// restart type, shutdown policy, start timeout, kind and significance. The
+// zero values are OTP's defaults. The supervisor's Init validates the whole
+// spec first (so Spawn returns a validation error before any child runs),
+// then starts the children in spec order, each initialised before the next.
+// If one fails to start, those already started are stopped in reverse order
+// and Spawn fails with a [*ChildStartFailed].
+//
+// # Restarting
+//
+// A child is restarted according to its restart type: [Permanent] after any
+// exit, [Transient] after an abnormal one (see [actor.IsClean]), [Temporary]
+// never — it is then forgotten. What is restarted with it is the strategy's
+// choice: [OneForOne] restarts the child alone, [OneForAll] stops the other
+// children in reverse start order and starts them all again in start order,
+// [RestForOne] does the same for the children started after it. Temporary
+// bystanders are stopped and forgotten. A group restart counts as one
+// restart. If a child fails to start during a restart, it and the children
+// after it are left restarting and the restart is retried, and counted,
+// from that child, as OTP does. [SimpleOneForOne] is the dynamic
+// supervisor: one template child, from which [StartChildWith] starts any
+// number of children with arguments; each is restarted on its own.
+//
+// Handling a child's exit costs O(1) in the number of its siblings: the
+// supervisor finds the child in a map by PID and keeps the start order in
+// a linked list.
+//
+// # Intensity and escalation
+//
+// More than Intensity restarts within Period (a sliding window, on the
+// system clock that [actor.Context.Now] reads) and the supervisor stops
+// restarting. The history of restarts is pruned as it goes, so its size is
+// bounded by the intensity and a restart costs the same after a million
+// earlier ones. Only restarts count: not a transient child's clean exit,
+// nor TerminateChild, RestartChild, or bystanders stopped by a group
+// restart.
+//
+// Beyond the intensity the Spec's [Escalation] decides. [Escalate], the
+// default, stops every child in reverse start order and exits with a
+// [*RestartLimitExceeded], so the parent supervisor decides in turn;
+// [Terminate] does the same and exits with [actor.Shutdown]. A [Backoff]
+// never gives up: it delays the restart by Base, doubling each time up to
+// Max, with random jitter, and starts again from Base once the children
+// have gone a whole Period without a delayed restart.
+//
+// # Stopping
+//
+// Children stop in reverse start order, each per its [ShutdownPolicy]:
+// [Brutal] kills it (its Terminate does not run), [Timeout] sends exit
+// signal [actor.Shutdown], waits up to the timeout and then kills it,
+// publishing a [ShutdownTimeout] event, and [Infinity] waits as long as the
+// child takes. A child that exits for another reason meanwhile is simply
+// done. A dynamic supervisor signals all its children first and then waits
+// for them, so they stop concurrently under one deadline.
+//
+// The supervisor stops its children and exits when its parent's exit
+// signal arrives, with the parent's reason. The system counts as a parent:
+// an exit signal from the zero PID (System.Shutdown, System.Stop,
+// System.Exit) stops any supervisor. It also stops when it gives up, or
+// when significant children end it (see [AutoShutdown]). Exit signals from
+// any other process that is not one of its children are ignored.
+//
+// # The dynamic API
+//
+// [StartChild], [StartChildWith], [TerminateChild], [TerminateChildPID],
+// [RestartChild], [DeleteChild], [WhichChildren] and [CountChildren] are
+// synchronous requests to the supervisor, with OTP's error cases as the
+// errors of the var block in errors.go. They take a [Requester]: the
+// *system.System from outside the actors, or an actor's own
+// [actor.Context] from inside one. The supervisor handles them one at a
+// time, between the exits of its children.
+//
+// # Events and logs
+//
+// Every supervision step is published as a typed value on the system's
+// event stream — [ChildStarted], [ChildExited], [ChildRestarted],
+// [RestartFailed], [RestartDelayed], [GaveUp], [ShutdownTimeout] — in the
+// order it happens, and logged through the supervisor's logger with the
+// fields supervisor, child, child_pid, reason and restarts (pid, added by
+// the runtime, is the supervisor's own). Events are the API; logs are for
+// people.
+//
+// # Concurrency
+//
+// A supervisor is one process: its state is touched only by its own
+// callbacks, one message at a time. Starting and stopping children block
+// the supervisor while they run (a child's Init, a child's shutdown), as in
+// OTP; requests wait their turn. The package functions are safe for
+// concurrent use. The actor that [New] returns is one process's state:
+// call New again for each process, as a [actor.Props] factory does.
+package supervisor

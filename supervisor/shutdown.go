@@ -1,0 +1,110 @@
+package supervisor
+
+import (
+	"context"
+	"errors"
+
+	"github.com/airssys/rt/actor"
+)
+
+// stopAll stops every child in reverse start order (a dynamic supervisor's
+// concurrently) and forgets pending restarts.
+func (s *sup) stopAll(ctx actor.Context) {
+	if s.dynamic() {
+		s.stopDynamic(ctx)
+		return
+	}
+	for c := s.tail; c != nil; c = c.prev {
+		switch c.state {
+		case running:
+			s.stopChild(ctx, c)
+		case restarting:
+			s.setState(c, stopped, actor.PID{})
+		}
+	}
+}
+
+// stopChild stops running child c per its shutdown policy. It returns a
+// *ShutdownTimeout if c had to be killed after its timeout.
+func (s *sup) stopChild(ctx actor.Context, c *child) error {
+	pid := c.pid
+	s.setState(c, stopped, actor.PID{})
+	reason, err := s.shutdown(ctx, c, pid, nil)
+	s.event(ctx, ChildExited{Supervisor: s.self, ID: c.spec.ID, PID: pid, Reason: reason})
+	return err
+}
+
+// shutdown stops pid, child c's process, per c's policy and returns its
+// exit reason. wait, if not nil, is the deadline of a Timeout policy
+// shared by several children stopping together.
+func (s *sup) shutdown(ctx actor.Context, c *child, pid actor.PID, wait context.Context) (reason error, err error) {
+	own := ctx.Context()
+	switch c.spec.Shutdown.mode {
+	case shutdownBrutal:
+		reason, err = ctx.ExitAndWait(own, pid, actor.Kill)
+	case shutdownInfinity:
+		reason, err = ctx.ExitAndWait(own, pid, actor.Shutdown)
+	default:
+		d := c.spec.Shutdown.timeout
+		if wait == nil {
+			var cancel context.CancelFunc
+			wait, cancel = context.WithTimeout(own, d)
+			defer cancel()
+		}
+		reason, err = ctx.ExitAndWait(wait, pid, actor.Shutdown)
+		if err == nil || own.Err() != nil {
+			break
+		}
+		if reason, err = ctx.ExitAndWait(own, pid, actor.Kill); err == nil && errors.Is(reason, actor.Killed) {
+			ev := ShutdownTimeout{Supervisor: s.self, ID: c.spec.ID, PID: pid, Timeout: d}
+			s.event(ctx, ev)
+			return reason, &ev
+		}
+	}
+	if err != nil {
+		// This supervisor is being killed: its children are killed
+		// through their links.
+		return err, nil
+	}
+	return reason, nil
+}
+
+// stopDynamic stops a dynamic supervisor's children concurrently: exit
+// signal Shutdown to all of them first, in reverse start order, then a wait
+// for each, with one deadline for all under Timeout.
+func (s *sup) stopDynamic(ctx actor.Context) {
+	type stopping struct {
+		c   *child
+		pid actor.PID
+	}
+	kids := make([]stopping, 0, s.active)
+	for c := s.tail; c != nil; {
+		prev := c.prev
+		if c.state == running {
+			kids = append(kids, stopping{c, c.pid})
+		}
+		s.remove(c)
+		c = prev
+	}
+	wait := context.Context(nil)
+	if p := s.template.Shutdown; p.mode != shutdownBrutal {
+		wait = ctx.Context()
+		for _, k := range kids {
+			_ = ctx.Exit(k.pid, actor.Shutdown)
+		}
+		if p.mode == shutdownTimeout {
+			var cancel context.CancelFunc
+			wait, cancel = context.WithTimeout(wait, p.timeout)
+			defer cancel()
+		}
+	}
+	for _, k := range kids {
+		reason, _ := s.shutdown(ctx, k.c, k.pid, wait)
+		if reason == actor.NoProc && wait != nil {
+			// It exited between the signal and the wait; the runtime
+			// cannot tell its reason any more, so report the signal.
+			reason = actor.Shutdown
+		}
+		s.event(ctx, ChildExited{Supervisor: s.self, ID: k.c.spec.ID, PID: k.pid, Reason: reason})
+	}
+}
