@@ -1,0 +1,101 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/airssys/rt/actor"
+)
+
+// config holds the sizes of one run.
+type config struct {
+	tellN     int   // messages in tell-1to1, tell-4to1 and each sweep point
+	sweepN    int   // messages per mailbox-sweep point
+	pingN     int   // round trips in pingpong
+	spawnN    int   // actors in spawn
+	signalN   int   // samples in link-exit and monitor-down
+	restartN  int   // crash→restart cycles in restart
+	siblingsN int   // crash→restart cycles per point of restart-siblings
+	siblings  []int // sibling counts of restart-siblings
+	depths    []int // tree depths of escalation
+	escReps   int   // escalations per depth
+	reps      int   // repetitions of throughput scenarios (median reported)
+	spawnReps int   // repetitions of spawn (median reported)
+	mailbox   int   // capacity of the actors outside the sweep
+	sweep     []int // capacities of mailbox-sweep
+	timeout   time.Duration
+}
+
+// fullConfig is the sizes.
+func fullConfig() config {
+	return config{
+		tellN:     2_000_000,
+		sweepN:    2_000_000,
+		pingN:     200_000,
+		spawnN:    100_000,
+		signalN:   20_000,
+		restartN:  20_000,
+		siblingsN: 20_000,
+		siblings:  []int{10, 100_000},
+		depths:    []int{10, 100, 1000},
+		escReps:   50,
+		reps:      5,
+		spawnReps: 3,
+		mailbox:   actor.DefaultCapacity,
+		sweep:     []int{64, 256, 1024, 4096},
+		timeout:   5 * time.Minute,
+	}
+}
+
+// quickConfig keeps every scenario and its shape (the same sibling counts
+// and depths) at a tenth of the work: the whole run in under 30 s.
+func quickConfig() config {
+	c := fullConfig()
+	c.tellN, c.sweepN, c.pingN = 200_000, 200_000, 20_000
+	c.spawnN, c.signalN = 20_000, 2_000
+	c.restartN, c.siblingsN = 2_000, 2_000
+	c.escReps, c.reps, c.spawnReps = 10, 3, 1
+	return c
+}
+
+// tinyConfig is for tests: every code path, a few milliseconds each.
+func tinyConfig() config {
+	return config{
+		tellN: 2_000, sweepN: 1_000, pingN: 200, spawnN: 200, signalN: 50,
+		restartN: 50, siblingsN: 20, siblings: []int{10, 100}, depths: []int{3, 10},
+		escReps: 3, reps: 1, spawnReps: 1,
+		mailbox: 64, sweep: []int{16, 64}, timeout: time.Minute,
+	}
+}
+
+// scenario is one named measurement.
+type scenario struct {
+	name  string
+	about func(c config) string
+	run   func(c config) ([]Result, error)
+}
+
+func scenarios() []scenario {
+	return []scenario{
+		{"tell-1to1", func(c config) string { return fmt.Sprintf("n=%d mailbox=%d", c.tellN, c.mailbox) }, runTell1to1},
+		{"tell-4to1", func(c config) string { return fmt.Sprintf("n=%d mailbox=%d", c.tellN, c.mailbox) }, runTell4to1},
+		{"pingpong", func(c config) string { return fmt.Sprintf("n=%d round trips", c.pingN) }, runPingPong},
+		{"spawn", func(c config) string { return fmt.Sprintf("n=%d idle actors", c.spawnN) }, runSpawn},
+		{"link-exit", func(c config) string { return fmt.Sprintf("n=%d exits", c.signalN) }, runLinkExit},
+		{"monitor-down", func(c config) string { return fmt.Sprintf("n=%d exits", c.signalN) }, runMonitorDown},
+		{"mailbox-sweep", func(c config) string { return fmt.Sprintf("n=%d per point, mailbox=%v", c.sweepN, c.sweep) }, runSweep},
+		{"restart", func(c config) string { return fmt.Sprintf("n=%d cycles", c.restartN) }, runRestart},
+		{"restart-siblings", func(c config) string {
+			return fmt.Sprintf("n=%d cycles, siblings=%v", c.siblingsN, c.siblings)
+		}, runRestartSiblings},
+		{"escalation", func(c config) string { return fmt.Sprintf("%d per depth, depth=%v", c.escReps, c.depths) }, runEscalation},
+	}
+}
+
+func scenarioNames() []string {
+	var out []string
+	for _, s := range scenarios() {
+		out = append(out, s.name)
+	}
+	return out
+}

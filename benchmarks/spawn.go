@@ -1,0 +1,114 @@
+package main
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/airssys/rt/actor"
+	"github.com/airssys/rt/system"
+)
+
+// footprint is one spawn run: time per spawn and what the spawned things
+// hold once the garbage is collected.
+type footprint struct {
+	nsPerSpawn, heapPerActor, stackPerActor, goroutinesPerActor float64
+}
+
+// snapshot collects garbage and returns the live heap, the goroutine stacks
+// in use and the goroutine count.
+func snapshot() (heap, stack uint64, goroutines int) {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc, m.StackInuse, runtime.NumGoroutine()
+}
+
+func perActor(n int, elapsed time.Duration, h0, s0 uint64, g0 int) footprint {
+	h1, s1, g1 := snapshot()
+	return footprint{
+		nsPerSpawn:         float64(elapsed.Nanoseconds()) / float64(n),
+		heapPerActor:       (float64(h1) - float64(h0)) / float64(n),
+		stackPerActor:      (float64(s1) - float64(s0)) / float64(n),
+		goroutinesPerActor: float64(g1-g0) / float64(n),
+	}
+}
+
+// idle is the behaviour of an idle actor: it would ignore any message.
+func idle(actor.Context, any) {}
+
+// spawnRuntime spawns n idle actors (default options, no Init) and measures
+// them while they are all alive.
+func spawnRuntime(n int) (footprint, error) {
+	sys := system.New()
+	pids := make([]actor.PID, n) // allocated before the baseline snapshot
+	h0, s0, g0 := snapshot()
+	start := time.Now()
+	for i := range pids {
+		pid, err := sys.Spawn(actor.Func(idle))
+		if err != nil {
+			return footprint{}, shutdown(sys, err)
+		}
+		pids[i] = pid
+	}
+	f := perActor(n, time.Since(start), h0, s0, g0)
+	if got := sys.Processes(); got < n {
+		return f, shutdown(sys, fmt.Errorf("%d processes alive, want %d", got, n))
+	}
+	runtime.KeepAlive(pids)
+	return f, shutdown(sys, nil)
+}
+
+// spawnChan is the baseline: a goroutine blocked on its own unbuffered
+// channel per "actor", Go's plainest idle process.
+func spawnChan(n int) footprint {
+	chans := make([]chan any, n)
+	var wg sync.WaitGroup
+	h0, s0, g0 := snapshot()
+	start := time.Now()
+	for i := range chans {
+		ch := make(chan any)
+		chans[i] = ch
+		wg.Go(func() {
+			for range ch {
+			}
+		})
+	}
+	f := perActor(n, time.Since(start), h0, s0, g0)
+	for _, ch := range chans {
+		close(ch)
+	}
+	wg.Wait()
+	return f
+}
+
+func runSpawn(c config) ([]Result, error) {
+	n := c.spawnN
+	var rt, ch []footprint
+	for range c.spawnReps {
+		ch = append(ch, spawnChan(n))
+		f, err := spawnRuntime(n)
+		if err != nil {
+			return nil, err
+		}
+		rt = append(rt, f)
+	}
+	mk := func(impl string, mbox int, fs []footprint) Result {
+		pick := func(get func(footprint) float64) *float64 {
+			xs := make([]float64, len(fs))
+			for i, f := range fs {
+				xs[i] = get(f)
+			}
+			return ptr(median(xs))
+		}
+		return Result{
+			Scenario: "spawn", Impl: impl, Mailbox: mbox, N: n, Reps: len(fs),
+			NsPerOp:            pick(func(f footprint) float64 { return f.nsPerSpawn }),
+			BytesPerActor:      pick(func(f footprint) float64 { return f.heapPerActor }),
+			StackBytesPerActor: pick(func(f footprint) float64 { return f.stackPerActor }),
+			GoroutinesPerActor: pick(func(f footprint) float64 { return f.goroutinesPerActor }),
+		}
+	}
+	return []Result{mk(implChan, 0, ch), mk(implRuntime, actor.DefaultCapacity, rt)}, nil
+}

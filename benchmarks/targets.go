@@ -1,0 +1,91 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+)
+
+// check is one of the issue's targets, judged on this run's results.
+type check struct {
+	target   string
+	measured string
+	met      bool
+}
+
+// evaluate judges every target whose scenario ran.
+func evaluate(rs []Result) []check {
+	find := func(scenario, impl string, match func(Result) bool) *Result {
+		for i := range rs {
+			if rs[i].Scenario == scenario && rs[i].Impl == impl && (match == nil || match(rs[i])) {
+				return &rs[i]
+			}
+		}
+		return nil
+	}
+	var out []check
+	add := func(target string, met bool, format string, args ...any) {
+		out = append(out, check{target: target, met: met, measured: fmt.Sprintf(format, args...)})
+	}
+	if r := find("tell-1to1", implRuntime, nil); r != nil {
+		if r.RatioVsChan != nil {
+			add("tell-1to1 >= 1.6x chan msgs/s", *r.RatioVsChan >= 1.6, "%.2fx", *r.RatioVsChan)
+		}
+		if r.AllocsPerOp != nil {
+			// Allocation-free: fewer than one allocation per thousand
+			// messages, which is what setup noise can account for.
+			add("tell-1to1 allocation-free per message", *r.AllocsPerOp < 0.001, "%.4f allocs/msg", *r.AllocsPerOp)
+		}
+	}
+	if r := find("tell-4to1", implRuntime, nil); r != nil && r.RatioVsChan != nil {
+		add("tell-4to1 >= 1.0x chan msgs/s", *r.RatioVsChan >= 1.0, "%.2fx", *r.RatioVsChan)
+	}
+	if r := find("pingpong", implRuntime, nil); r != nil && r.RatioVsChan != nil {
+		add("pingpong round trip <= 1.2x chan", *r.RatioVsChan <= 1.2, "%.2fx (%s vs %s)", *r.RatioVsChan,
+			fmtNs(r.NsPerOp), fmtNs(chanNs(find("pingpong", implChan, nil))))
+	}
+	if r := find("spawn", implRuntime, nil); r != nil {
+		add("spawn <= 1.5µs", *r.NsPerOp <= 1500, "%s", fmtNs(r.NsPerOp))
+		add("spawn <= 512 bytes per idle actor", *r.BytesPerActor <= 512, "%.0f B", *r.BytesPerActor)
+		add("spawn 0 goroutines per idle actor", *r.GoroutinesPerActor == 0, "%.4f", *r.GoroutinesPerActor)
+	}
+	if r := find("restart", implRuntime, nil); r != nil {
+		add("restart p50 <= 4µs", *r.P50 <= 4000, "%s", fmtNs(r.P50))
+		add("restart p99 <= 50µs", *r.P99 <= 50000, "%s", fmtNs(r.P99))
+		add("restart >= 250,000 restarts/s", *r.RestartsPerSec >= 250000, "%.0f/s", *r.RestartsPerSec)
+	}
+	sib := func(n int) func(Result) bool {
+		return func(r Result) bool { return r.Siblings != nil && *r.Siblings == n }
+	}
+	if a, b := find("restart-siblings", implRuntime, sib(10)), find("restart-siblings", implRuntime, sib(100_000)); a != nil && b != nil {
+		ratio := *b.P50 / *a.P50
+		add("restart-siblings p50(100,000) <= 1.3x p50(10)", ratio <= 1.3, "%.2fx (%s vs %s)", ratio, fmtNs(b.P50), fmtNs(a.P50))
+	}
+	if r := find("escalation", implRuntime, func(r Result) bool { return r.Depth != nil && *r.Depth == 1000 }); r != nil {
+		add("escalation depth 1,000 < 1ms (p50)", *r.P50 < 1e6, "p50 %s, p99 %s", fmtNs(r.P50), fmtNs(r.P99))
+	}
+	return out
+}
+
+func chanNs(r *Result) *float64 {
+	if r == nil {
+		return nil
+	}
+	return r.NsPerOp
+}
+
+func writeTargets(w io.Writer, checks []check) error {
+	if len(checks) == 0 {
+		return nil
+	}
+	fmt.Fprintln(w, "Targets (issue 5):")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, c := range checks {
+		verdict := "MISSED"
+		if c.met {
+			verdict = "met"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", c.target, c.measured, verdict)
+	}
+	return tw.Flush()
+}
