@@ -1,6 +1,6 @@
 GO ?= go
 
-.PHONY: all test demo bench fmt fmtcheck vet fuzz
+.PHONY: all test demo bench bench-go fmt fmtcheck vet fuzz
 
 all: test
 
@@ -12,8 +12,12 @@ test: vet fmtcheck
 demo:
 	$(GO) run ./examples/supervision
 
-## bench: every hot-path benchmark (see docs/benchmarks.md)
+## bench: every scenario of the benchmark CLI, with channel baselines (docs/benchmarks.md)
 bench:
+	$(GO) run ./benchmarks
+
+## bench-go: the testing.B benchmarks of every package
+bench-go:
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
 
 ## fuzz: run the mailbox fuzz target for a minute
