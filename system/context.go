@@ -82,9 +82,9 @@ func (s *System) sendAfter(d time.Duration, from, to actor.PID, msg any) func() 
 			return // cancelled or stopped by Shutdown
 		}
 		defer s.turns.Done()
-		var fp *process
-		if q, ok := s.reg.Lookup(from); ok {
-			fp = q
+		fp, alive := s.reg.Lookup(from)
+		if !alive && from == to {
+			return // a process's timer to itself dies with it, as in Erlang
 		}
 		if s.stopping.Load() {
 			s.deadLetter(to, from, msg, actor.ErrStopped)
