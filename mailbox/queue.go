@@ -58,6 +58,10 @@ type Queue[T any] struct {
 type consumer[T any] struct {
 	head *segment[T]
 	idx  uint32
+	// cleared is how far slots of head have been zeroed for the garbage
+	// collector. Zeroing waits until the queue runs dry, so that the
+	// consumer does not write to the cache lines producers are filling.
+	cleared uint32
 }
 
 // slowPath holds what only full queues need, so that an idle queue stays
@@ -293,9 +297,11 @@ func (q *Queue[T]) take() (v T, ok bool) {
 		if c.idx == segSize {
 			next := seg.next.Load()
 			if next == nil {
+				c.clear()
 				return v, false
 			}
-			seg, c.head, c.idx = next, next, 0
+			// The passed segment is garbage now; nothing to zero.
+			seg, c.head, c.idx, c.cleared = next, next, 0, 0
 			// Once the tail has moved off nil, producers no longer need
 			// first; dropping it lets consumed segments be collected.
 			if q.first.Load() != nil && q.tail.Load() != nil {
@@ -305,13 +311,21 @@ func (q *Queue[T]) take() (v T, ok bool) {
 		}
 		s := &seg.slots[c.idx]
 		if s.ready.Load() == 0 {
+			c.clear()
 			return v, false
 		}
 		v = s.val
-		var zero T
-		s.val = zero
 		c.idx++
 		return v, true
+	}
+}
+
+// clear zeroes the consumed slots of the head segment, so that a segment
+// kept while the queue is idle does not keep old messages alive.
+func (c *consumer[T]) clear() {
+	var zero T
+	for ; c.cleared < c.idx; c.cleared++ {
+		c.head.slots[c.cleared].val = zero
 	}
 }
 

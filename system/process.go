@@ -83,6 +83,11 @@ type process struct {
 	initCh   chan error
 	needInit bool
 	traps    *trapBook
+	// While the owner finalizes, the first linked or monitoring process it
+	// wakes is handed to this goroutine to run next, instead of waking
+	// another worker: an exit chain then costs no goroutine switch.
+	ownerExit bool
+	handoff   *process
 }
 
 // procExt holds what most processes never need, so that an idle process
@@ -212,8 +217,12 @@ func (s *System) work(p *process) {
 	defer s.turns.Done()
 	ch := make(chan *process, 1)
 	for p != nil {
-		p.turn()
+		next := p.turn()
 		s.turnDone()
+		if next != nil {
+			p = next
+			continue
+		}
 		s.poolMu.Lock()
 		if s.poolClosed || len(s.idleWorkers) >= s.maxIdle {
 			s.poolMu.Unlock()
@@ -251,20 +260,20 @@ const lingerYields = 2
 
 // turn is a process's goroutine: it runs while the mailbox has work and
 // ends when it is empty (the process then holds no goroutine) or dead.
-func (p *process) turn() {
+func (p *process) turn() (next *process) {
 	if p.needInit {
 		p.mb.State.Begin()
 		if !p.runInit() {
-			return
+			return p.takeHandoff()
 		}
 	}
 	for {
 		if !p.mb.State.Begin() {
-			return
+			return nil
 		}
 		if p.status.Load() == statusDead {
 			p.drain()
-			return
+			return nil
 		}
 		n, limit := int32(0), p.throughput
 		if p.sys.stopping.Load() {
@@ -289,7 +298,7 @@ func (p *process) turn() {
 		}
 		if p.stop != nil || p.status.Load() != statusAlive {
 			p.exit(p.stop, true)
-			return
+			return p.takeHandoff()
 		}
 		if n == limit {
 			runtime.Gosched() // fairness: let other processes run
@@ -302,9 +311,29 @@ func (p *process) turn() {
 			runtime.Gosched()
 		}
 		if p.mb.State.Release() {
-			return
+			return nil
 		}
 	}
+}
+
+func (p *process) takeHandoff() *process {
+	q := p.handoff
+	p.handoff = nil
+	return q
+}
+
+// wake starts a turn for q, which has work; from an owner's exit the turn is
+// handed to the exiting goroutine instead (see process.handoff).
+func (s *System) wake(via, q *process) {
+	if !q.mb.State.Notify() {
+		return
+	}
+	if via != nil && via.ownerExit && via.handoff == nil {
+		s.running.Add(1)
+		via.handoff = q
+		return
+	}
+	s.startTurn(q)
 }
 
 // runInit runs Init on the first turn. It reports whether the process lives.
@@ -435,7 +464,9 @@ func (p *process) exit(reason error, terminate bool) {
 			reason = err
 		}
 	}
+	p.ownerExit = true
 	p.finalize(reason)
+	p.ownerExit = false
 	p.drain()
 }
 
@@ -473,9 +504,13 @@ func (p *process) finalize(reason error) bool {
 			ext.cancel()
 		}
 		for pid := range ext.links {
-			s.signal(pid, signal{kind: sigLinkExit, from: p.pid, reason: reason})
+			s.signalVia(p, pid, signal{kind: sigLinkExit, from: p.pid, reason: reason})
 		}
 		for ref, w := range ext.watchers {
+			if q, ok := w.(*process); ok {
+				s.pushForceVia(p, q, envelope{msg: actor.Down{Ref: ref, PID: p.pid, Reason: reason}, from: p.pid, kind: kindDown})
+				continue
+			}
 			w.down(ref, p.pid, reason)
 		}
 		for ref, pid := range ext.monitors {
@@ -551,15 +586,15 @@ func (p *process) exitReason() error {
 }
 
 // signal puts sig on pid's control lane; a dead or unknown pid ignores it.
-func (s *System) signal(pid actor.PID, sig signal) {
+func (s *System) signal(pid actor.PID, sig signal) { s.signalVia(nil, pid, sig) }
+
+func (s *System) signalVia(via *process, pid actor.PID, sig signal) {
 	q, ok := s.reg.Lookup(pid)
 	if !ok || q.status.Load() == statusDead {
 		return
 	}
 	q.mb.Control.Push(sig)
-	if q.mb.State.Notify() {
-		s.startTurn(q)
-	}
+	s.wake(via, q)
 }
 
 // deliver puts a user message in pid's mailbox. A nil ctx means: no
@@ -613,13 +648,13 @@ func (s *System) deliver(ctx context.Context, from *process, pid actor.PID, msg 
 }
 
 // pushForce puts a runtime message (Down) in p's user lane, past the bound.
-func (s *System) pushForce(p *process, env envelope) {
+func (s *System) pushForce(p *process, env envelope) { s.pushForceVia(nil, p, env) }
+
+func (s *System) pushForceVia(via, p *process, env envelope) {
 	if p.mb.User.PushForce(env) != nil {
 		return // p is dead: a Down for a dead watcher goes nowhere
 	}
-	if p.mb.State.Notify() {
-		s.startTurn(p)
-	}
+	s.wake(via, p)
 }
 
 func (p *process) down(ref actor.Ref, pid actor.PID, reason error) {
