@@ -1,15 +1,12 @@
 package mailbox
 
 // Waiters returns the number of Backpressure producers asleep on q.
-func Waiters[T any](q *Queue[T]) int { return int(q.waiters.Load()) }
+func Waiters[T any](q *Queue[T]) int { return int(q.cons.waiters.Load()) }
 
 // Segments returns the number of segments q currently references.
 func Segments[T any](q *Queue[T]) int {
 	n := 0
-	var seg *segment[T]
-	if q.cons != nil {
-		seg = q.cons.head
-	}
+	seg := q.cons.head
 	if seg == nil {
 		seg = q.first.Load()
 	}

@@ -32,15 +32,20 @@ type Queue[T any] struct {
 	// Producer side.
 	tail  atomic.Pointer[segment[T]]
 	first atomic.Pointer[segment[T]] // the first segment, until the consumer has found it
-	count atomic.Int64               // slots reserved: queued plus being written
+	// reserved counts the slots ever reserved (less those given back by
+	// producers that could not use them); the consumer counts the slots it
+	// released. Their difference is the queue's length. Producers compare
+	// against relSeen, a snapshot of released they refresh only when the
+	// queue looks full, so that in the common case a push reads nothing the
+	// consumer writes.
+	reserved atomic.Int64
+	relSeen  atomic.Int64
 
 	capacity int64
 	policy   Policy
 	closed   atomic.Bool
 
-	// waiters counts Backpressure producers asleep in slow.
-	waiters atomic.Int32
-	slow    atomic.Pointer[slowPath[T]]
+	slow atomic.Pointer[slowPath[T]]
 
 	// pinned, if set, marks messages DropOldest must never evict.
 	pinned func(T) bool
@@ -51,7 +56,7 @@ type Queue[T any] struct {
 
 	// Consumer side, owned by whoever holds the turn (or lock). Kept in its
 	// own allocation so that the consumer's writes do not share a cache
-	// line with the fields every producer reads.
+	// line with the fields every producer writes.
 	cons *consumer[T]
 }
 
@@ -62,6 +67,11 @@ type consumer[T any] struct {
 	// collector. Zeroing waits until the queue runs dry, so that the
 	// consumer does not write to the cache lines producers are filling.
 	cleared uint32
+	// released counts slots given back by the consumer.
+	released atomic.Int64
+	// waiters counts Backpressure producers asleep in Queue.slow; written
+	// by producers only when they go to sleep.
+	waiters atomic.Int32
 }
 
 // slowPath holds what only full queues need, so that an idle queue stays
@@ -84,6 +94,7 @@ func (q *Queue[T]) Init(capacity int, policy Policy) error {
 	}
 	q.capacity = int64(capacity)
 	q.policy = policy
+	q.cons = new(consumer[T])
 	return nil
 }
 
@@ -102,7 +113,9 @@ func (q *Queue[T]) Policy() Policy { return q.policy }
 
 // Len returns the number of messages queued or being written. It is a
 // snapshot: concurrent pushes and pops change it at once.
-func (q *Queue[T]) Len() int { return int(q.count.Load()) }
+func (q *Queue[T]) Len() int { return int(q.length()) }
+
+func (q *Queue[T]) length() int64 { return q.reserved.Load() - q.cons.released.Load() }
 
 // Closed reports whether Close has been called.
 func (q *Queue[T]) Closed() bool { return q.closed.Load() }
@@ -142,7 +155,7 @@ func (q *Queue[T]) Push(ctx context.Context, v T) (dropped T, didDrop bool, err 
 			if onlyPinned {
 				// Pinned messages never cost a user message its place:
 				// the bound holds for unpinned ones.
-				q.count.Add(1)
+				q.reserved.Add(1)
 				goto reserved
 			}
 			// Every reserved slot is still being written: let the writers
@@ -169,7 +182,7 @@ reserved:
 // became messages, which the bound never refuses. It returns ErrClosed after
 // Close. It never blocks and is safe for concurrent use.
 func (q *Queue[T]) PushForce(v T) error {
-	q.count.Add(1)
+	q.reserved.Add(1)
 	if q.closed.Load() {
 		q.unreserve()
 		return ErrClosed
@@ -197,19 +210,32 @@ func (q *Queue[T]) TryPush(v T) error {
 
 func (q *Queue[T]) reserve() bool {
 	for {
-		c := q.count.Load()
-		if c >= q.capacity {
-			return false
+		r := q.reserved.Load()
+		if r-q.relSeen.Load() >= q.capacity {
+			rel := q.cons.released.Load()
+			q.relSeen.Store(rel)
+			if r-rel >= q.capacity {
+				return false
+			}
 		}
-		if q.count.CompareAndSwap(c, c+1) {
+		if q.reserved.CompareAndSwap(r, r+1) {
 			return true
 		}
 	}
 }
 
+// unreserve gives back a reservation its producer could not use.
 func (q *Queue[T]) unreserve() {
-	q.count.Add(-1)
-	if q.waiters.Load() > 0 {
+	q.reserved.Add(-1)
+	if q.cons.waiters.Load() > 0 {
+		q.wakeOne()
+	}
+}
+
+// release gives back the slot of a popped message. Consumer only.
+func (q *Queue[T]) release() {
+	q.cons.released.Add(1)
+	if q.cons.waiters.Load() > 0 {
 		q.wakeOne()
 	}
 }
@@ -273,7 +299,7 @@ func (q *Queue[T]) Pop() (v T, ok bool) {
 		v, ok = q.take()
 	}
 	if ok {
-		q.unreserve()
+		q.release()
 	}
 	return v, ok
 }
@@ -281,10 +307,6 @@ func (q *Queue[T]) Pop() (v T, ok bool) {
 // take removes the oldest ready message without releasing its reservation.
 func (q *Queue[T]) take() (v T, ok bool) {
 	c := q.cons
-	if c == nil {
-		c = new(consumer[T])
-		q.cons = c
-	}
 	seg := c.head
 	if seg == nil {
 		seg = q.first.Load()
@@ -341,7 +363,7 @@ func (q *Queue[T]) evict() (v T, ok, onlyPinned bool) {
 			// Empty but full: either writers are still filling reserved
 			// slots (retry), or every queued message is pinned.
 			sp := q.slow.Load()
-			c := q.count.Load()
+			c := q.length()
 			return v, false, sp != nil && c >= q.capacity && c <= int64(len(sp.front))
 		}
 		if q.pinned == nil || !q.pinned(v) {
@@ -379,7 +401,7 @@ func (q *Queue[T]) Close() {
 		for _, ch := range w.list {
 			close(ch)
 		}
-		q.waiters.Add(-int32(len(w.list)))
+		q.cons.waiters.Add(-int32(len(w.list)))
 		w.list = nil
 		w.mu.Unlock()
 	}
@@ -398,7 +420,7 @@ func (q *Queue[T]) Drain(f func(T)) int {
 			}
 			continue
 		}
-		if q.count.Load() == 0 {
+		if q.length() == 0 {
 			return n
 		}
 		// A producer holds a reservation: it will either write its slot or
@@ -423,11 +445,11 @@ func (q *Queue[T]) wait(ctx context.Context) error {
 	ch := make(chan struct{}, 1)
 	w.mu.Lock()
 	w.list = append(w.list, ch)
-	q.waiters.Add(1)
+	q.cons.waiters.Add(1)
 	w.mu.Unlock()
 	// Registered first, then checked: a consumer that frees a slot after
 	// this point sees waiters > 0 and wakes someone.
-	if q.count.Load() < q.capacity || q.closed.Load() {
+	if q.length() < q.capacity || q.closed.Load() {
 		q.cancelWait(w, ch)
 		return nil
 	}
@@ -447,13 +469,13 @@ func (q *Queue[T]) cancelWait(w *slowPath[T], ch chan struct{}) {
 	for i, c := range w.list {
 		if c == ch {
 			w.list = append(w.list[:i], w.list[i+1:]...)
-			q.waiters.Add(-1)
+			q.cons.waiters.Add(-1)
 			w.mu.Unlock()
 			return
 		}
 	}
 	w.mu.Unlock()
-	if q.waiters.Load() > 0 {
+	if q.cons.waiters.Load() > 0 {
 		q.wakeOne()
 	}
 }
@@ -468,7 +490,7 @@ func (q *Queue[T]) wakeOne() {
 		ch := w.list[0]
 		w.list[0] = nil
 		w.list = w.list[1:]
-		q.waiters.Add(-1)
+		q.cons.waiters.Add(-1)
 		ch <- struct{}{}
 	}
 	w.mu.Unlock()
