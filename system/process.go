@@ -86,8 +86,7 @@ type process struct {
 	// While the owner finalizes, the first linked or monitoring process it
 	// wakes is handed to this goroutine to run next, instead of waking
 	// another worker: an exit chain then costs no goroutine switch.
-	ownerExit bool
-	handoff   *process
+	handoff *process
 }
 
 // procExt holds what most processes never need, so that an idle process
@@ -328,7 +327,7 @@ func (s *System) wake(via, q *process) {
 	if !q.mb.State.Notify() {
 		return
 	}
-	if via != nil && via.ownerExit && via.handoff == nil {
+	if via != nil && via.handoff == nil {
 		s.running.Add(1)
 		via.handoff = q
 		return
@@ -464,9 +463,7 @@ func (p *process) exit(reason error, terminate bool) {
 			reason = err
 		}
 	}
-	p.ownerExit = true
-	p.finalize(reason)
-	p.ownerExit = false
+	p.finalize(reason, true)
 	p.drain()
 }
 
@@ -483,8 +480,9 @@ func (p *process) callTerminate(t actor.Terminator, reason error) (err error) {
 
 // finalize makes the process dead for everyone: it leaves the registry, its
 // context is cancelled, its links get exit signals and its monitors Down.
-// Any goroutine may call it; only the first call acts.
-func (p *process) finalize(reason error) bool {
+// Any goroutine may call it; only the first call acts. owner says the caller
+// holds p's turn, which may then run one woken peer next.
+func (p *process) finalize(reason error, owner bool) bool {
 	p.mu.Lock()
 	if p.status.Load() == statusDead {
 		p.mu.Unlock()
@@ -497,6 +495,10 @@ func (p *process) finalize(reason error) bool {
 	p.mu.Unlock()
 
 	s := p.sys
+	var via *process
+	if owner {
+		via = p
+	}
 	s.reg.Remove(p.pid)
 	p.mb.User.Close()
 	if ext != nil {
@@ -504,11 +506,11 @@ func (p *process) finalize(reason error) bool {
 			ext.cancel()
 		}
 		for pid := range ext.links {
-			s.signalVia(p, pid, signal{kind: sigLinkExit, from: p.pid, reason: reason})
+			s.signalVia(via, pid, signal{kind: sigLinkExit, from: p.pid, reason: reason})
 		}
 		for ref, w := range ext.watchers {
 			if q, ok := w.(*process); ok {
-				s.pushForceVia(p, q, envelope{msg: actor.Down{Ref: ref, PID: p.pid, Reason: reason}, from: p.pid, kind: kindDown})
+				s.pushForceVia(via, q, envelope{msg: actor.Down{Ref: ref, PID: p.pid, Reason: reason}, from: p.pid, kind: kindDown})
 				continue
 			}
 			w.down(ref, p.pid, reason)
@@ -564,7 +566,7 @@ func (p *process) drain() {
 // kill ends p at once with reason Killed, whatever it is doing.
 func (s *System) kill(p *process) {
 	running := p.mb.State.Load()
-	if !p.finalize(actor.Killed) {
+	if !p.finalize(actor.Killed, false) {
 		return
 	}
 	if running == mailbox.Running || running == mailbox.Notified {
