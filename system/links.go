@@ -22,12 +22,29 @@ func (p *process) addLink(pid actor.PID) bool {
 	return true
 }
 
-func (p *process) removeLink(pid actor.PID) {
+// dropLink removes the link to pid and reports whether there was one.
+func (p *process) dropLink(pid actor.PID) bool {
 	p.mu.Lock()
-	if p.ext != nil {
-		delete(p.ext.links, pid)
+	defer p.mu.Unlock()
+	if p.ext == nil {
+		return false
 	}
-	p.mu.Unlock()
+	_, ok := p.ext.links[pid]
+	delete(p.ext.links, pid)
+	return ok
+}
+
+// dropMonitor removes the monitor ref that p holds and returns its target;
+// ok is false if it was not active.
+func (p *process) dropMonitor(ref actor.Ref) (target actor.PID, ok bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ext == nil {
+		return target, false
+	}
+	target, ok = p.ext.monitors[ref]
+	delete(p.ext.monitors, ref)
+	return target, ok
 }
 
 // addWatcher records a monitor of p; false if p is already dead.
@@ -79,9 +96,9 @@ func (p *process) unlink(pid actor.PID) error {
 	if err := p.sys.checkPID(pid); err != nil {
 		return err
 	}
-	p.removeLink(pid)
+	p.dropLink(pid)
 	if q, ok := p.sys.reg.Lookup(pid); ok {
-		q.removeLink(p.pid)
+		q.dropLink(p.pid)
 	}
 	p.traps.unlinked(pid)
 	return nil
@@ -110,15 +127,7 @@ func (p *process) monitor(pid actor.PID) (actor.Ref, error) {
 }
 
 func (p *process) demonitor(ref actor.Ref) bool {
-	p.mu.Lock()
-	var pid actor.PID
-	active := false
-	if p.ext != nil {
-		if pid, active = p.ext.monitors[ref]; active {
-			delete(p.ext.monitors, ref)
-		}
-	}
-	p.mu.Unlock()
+	pid, active := p.dropMonitor(ref)
 	if active {
 		if q, ok := p.sys.reg.Lookup(pid); ok {
 			q.removeWatcher(ref)

@@ -366,16 +366,7 @@ func (p *process) callInit() (err error) {
 func (p *process) dispatch(env envelope) {
 	switch env.kind {
 	case kindDown:
-		d := env.msg.(actor.Down)
-		p.mu.Lock()
-		active := false
-		if p.ext != nil {
-			if _, active = p.ext.monitors[d.Ref]; active {
-				delete(p.ext.monitors, d.Ref)
-			}
-		}
-		p.mu.Unlock()
-		if !active {
+		if _, active := p.dropMonitor(env.msg.(actor.Down).Ref); !active {
 			return // demonitored: no Down after Demonitor
 		}
 	case kindLinkExit:
@@ -410,18 +401,8 @@ func (p *process) handleSignals() {
 		if p.status.Load() != statusAlive || p.stop != nil {
 			continue // the first exit signal that ends a process fixes its reason
 		}
-		if sig.kind == sigLinkExit {
-			p.mu.Lock()
-			linked := false
-			if p.ext != nil {
-				if _, linked = p.ext.links[sig.from]; linked {
-					delete(p.ext.links, sig.from)
-				}
-			}
-			p.mu.Unlock()
-			if !linked {
-				continue // unlinked meanwhile
-			}
+		if sig.kind == sigLinkExit && !p.dropLink(sig.from) {
+			continue // unlinked meanwhile
 		}
 		if p.trap.Load() {
 			kind := kindExit
