@@ -91,8 +91,9 @@ type Context interface {
 	// except Kill, which cannot be trapped. As in OTP's behaviours, an
 	// Exit from the process's parent (the zero PID for a top-level
 	// process) is delivered and then ends the process with that reason,
-	// unless the handler already called Stop. During System.Shutdown the
-	// system counts as every process's parent.
+	// unless the handler already called Stop. System.Stop and
+	// System.Shutdown count as the parent of every process; System.Exit
+	// is a plain exit signal.
 	TrapExit(on bool) bool
 	// Exit sends exit signal reason to pid, as Erlang's exit/2: Kill ends
 	// it with Killed whatever it does; Normal is ignored by a non-trapping

@@ -158,3 +158,142 @@ func ExampleBackoff() {
 	// restart delayed by 4ms
 	// restart delayed by 4ms
 }
+
+// The strategy decides which children restart with a failed one: b crashes
+// under each strategy, and the example lists the children restarted.
+func Example_strategies() {
+	ctx := context.Background()
+	for _, strategy := range []supervisor.Strategy{supervisor.OneForOne, supervisor.OneForAll, supervisor.RestForOne} {
+		sys := system.New()
+		restarts := sys.Subscribe(func(ev any) bool { _, ok := ev.(supervisor.ChildRestarted); return ok })
+		var children []supervisor.Child
+		for _, id := range []string{"a", "b", "c"} {
+			children = append(children, supervisor.Child{ID: id, Start: actor.PropsOf(func() actor.Actor {
+				return new(counter) // panics on "crash"
+			}, actor.WithName(id))})
+		}
+		sup, _ := sys.Spawn(supervisor.New(supervisor.Spec{Strategy: strategy}, children...))
+
+		b, _ := sys.Whereis("b")
+		_ = sys.Send(b, "crash")
+		ev, _ := restarts.Next(ctx)
+		// The group restarts in one step: once WhichChildren answers,
+		// every restart of the group has been published.
+		_, _ = supervisor.WhichChildren(ctx, sys, sup)
+		restarted := []string{ev.(supervisor.ChildRestarted).ID}
+		for ev, ok := restarts.TryNext(); ok; ev, ok = restarts.TryNext() {
+			restarted = append(restarted, ev.(supervisor.ChildRestarted).ID)
+		}
+		fmt.Println(strategy, restarted)
+		restarts.Close()
+		_ = sys.Shutdown(ctx)
+	}
+	// Output:
+	// one_for_one [b]
+	// one_for_all [a b c]
+	// rest_for_one [b c]
+}
+
+// The restart type decides whether a child that exits is restarted: here
+// each child finishes its work and exits with Normal.
+func Example_restartTypes() {
+	ctx := context.Background()
+	sys := system.New()
+	defer sys.Shutdown(ctx)
+	exited := sys.Subscribe(func(ev any) bool { _, ok := ev.(supervisor.ChildExited); return ok })
+	defer exited.Close()
+	finisher := actor.PropsOf(func() actor.Actor {
+		return actor.Func(func(ctx actor.Context, msg any) { ctx.Stop(actor.Normal) })
+	})
+	sup, _ := sys.Spawn(supervisor.New(supervisor.Spec{Intensity: 10},
+		supervisor.Child{ID: "permanent", Start: finisher, Restart: supervisor.Permanent},
+		supervisor.Child{ID: "transient", Start: finisher, Restart: supervisor.Transient},
+		supervisor.Child{ID: "temporary", Start: finisher, Restart: supervisor.Temporary},
+	))
+	kids, _ := supervisor.WhichChildren(ctx, sys, sup)
+	for _, k := range kids {
+		_ = sys.Send(k.PID, "work")
+	}
+	for range kids {
+		_, _ = exited.Next(ctx)
+	}
+	kids, _ = supervisor.WhichChildren(ctx, sys, sup)
+	for _, k := range kids {
+		fmt.Println(k.ID, "running:", !k.PID.IsZero())
+	}
+	// Output:
+	// permanent running: true
+	// transient running: false
+}
+
+// Beyond its intensity a supervisor gives up: it stops its children and
+// exits with *RestartLimitExceeded, and its own supervisor restarts it, and
+// so the whole subtree.
+func Example_escalation() {
+	ctx := context.Background()
+	sys := system.New()
+	defer sys.Shutdown(ctx)
+	events := sys.Subscribe(func(ev any) bool {
+		switch ev.(type) {
+		case supervisor.ChildRestarted, supervisor.GaveUp:
+			return true
+		}
+		return false
+	})
+	defer events.Close()
+
+	api := supervisor.Child{ID: "api", Start: actor.PropsOf(func() actor.Actor { return new(counter) }, actor.WithName("api"))}
+	gateway := supervisor.Child{ID: "gateway", Kind: supervisor.Supervisor, Start: actor.PropsOf(func() actor.Actor {
+		return supervisor.New(supervisor.Spec{Intensity: 1, Period: time.Minute, Escalation: supervisor.Escalate}, api)
+	})}
+	_, err := sys.Spawn(supervisor.New(supervisor.Spec{Strategy: supervisor.OneForOne}, gateway))
+	if err != nil {
+		panic(err)
+	}
+	for range 2 {
+		api, _ := sys.Whereis("api")
+		_ = sys.Send(api, "crash")
+		ev, _ := events.Next(ctx)
+		if up, ok := ev.(supervisor.GaveUp); ok {
+			fmt.Println("gateway gave up:", up.Reason)
+			ev, _ = events.Next(ctx)
+		}
+		fmt.Println(ev.(supervisor.ChildRestarted).ID, "restarted")
+	}
+	// Output:
+	// api restarted
+	// gateway gave up: supervisor: restart intensity exceeded: more than 1 restart(s) in 1m0s
+	// gateway restarted
+}
+
+// WhichChildren, walked down every child supervisor, draws the tree.
+func ExampleWhichChildren() {
+	ctx := context.Background()
+	sys := system.New()
+	defer sys.Shutdown(ctx)
+	worker := actor.PropsOf(func() actor.Actor { return new(counter) })
+	root, _ := sys.Spawn(supervisor.New(supervisor.Spec{},
+		supervisor.Child{ID: "cache", Start: worker},
+		supervisor.Child{ID: "jobs", Kind: supervisor.Supervisor, Start: actor.PropsOf(func() actor.Actor {
+			return supervisor.New(supervisor.Spec{Strategy: supervisor.RestForOne},
+				supervisor.Child{ID: "queue", Start: worker},
+				supervisor.Child{ID: "runner", Start: worker})
+		})},
+	))
+	var walk func(sup actor.PID, indent string)
+	walk = func(sup actor.PID, indent string) {
+		kids, _ := supervisor.WhichChildren(ctx, sys, sup)
+		for _, k := range kids {
+			fmt.Printf("%s%s (%v)\n", indent, k.ID, k.Kind)
+			if k.Kind == supervisor.Supervisor {
+				walk(k.PID, indent+"  ")
+			}
+		}
+	}
+	walk(root, "")
+	// Output:
+	// cache (worker)
+	// jobs (supervisor)
+	//   queue (worker)
+	//   runner (worker)
+}

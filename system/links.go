@@ -160,6 +160,16 @@ func (s *System) exit(p *process, pid actor.PID, reason error) error {
 	return nil
 }
 
+// stop sends q exit signal reason as a stop request from the system, which
+// a trapping process honours as one from its parent.
+func (s *System) stop(q *process, reason error) {
+	if reason == actor.Kill {
+		s.kill(q)
+		return
+	}
+	s.signal(q.pid, signal{kind: sigExit, reason: reason, parental: true})
+}
+
 // downChan is a watcher that hands the exit reason to a waiting goroutine.
 type downChan chan error
 
@@ -177,7 +187,9 @@ func (s *System) exitAndWait(ctx context.Context, from *process, q *process, rea
 	if !q.addWatcher(ref, c) {
 		return q.exitReason(), nil
 	}
-	if err := s.exit(from, q.pid, reason); err != nil && !errors.Is(err, actor.ErrNoProcess) {
+	if from == nil {
+		s.stop(q, reason)
+	} else if err := s.exit(from, q.pid, reason); err != nil && !errors.Is(err, actor.ErrNoProcess) {
 		q.removeWatcher(ref)
 		return nil, err
 	}

@@ -27,6 +27,7 @@ const (
 	kindDown
 	kindLinkExit
 	kindExit
+	kindParentExit // an Exit the process must stop after seeing
 )
 
 // envelope is one slot of the user lane.
@@ -50,6 +51,9 @@ type signal struct {
 	kind   uint8
 	from   actor.PID
 	reason error
+	// parental marks a stop request from the system (Stop, Shutdown),
+	// which a trapping process honours as one from its parent.
+	parental bool
 }
 
 // watcher receives the Down of a monitor.
@@ -378,11 +382,10 @@ func (p *process) dispatch(env envelope) {
 	defer p.recoverHandler()
 	p.actor.Receive(p, env.msg)
 	p.cur = envelope{}
-	if (env.kind == kindExit || env.kind == kindLinkExit) && p.stop == nil &&
-		(!env.from.IsZero() && env.from == p.parent || env.from.IsZero() && p.sys.stopping.Load()) {
+	if env.kind == kindParentExit && p.stop == nil {
 		// As OTP's behaviours do: an exit signal from the parent ends a
 		// trapping process once it has seen it, with the parent's reason.
-		// During Shutdown the system stands parent to every process.
+		// System.Stop and Shutdown stand parent to every process.
 		p.stop = env.msg.(actor.Exit).Reason
 	}
 }
@@ -406,7 +409,9 @@ func (p *process) handleSignals() {
 		}
 		if p.trap.Load() {
 			kind := kindExit
-			if sig.kind == sigLinkExit {
+			if sig.parental || (!sig.from.IsZero() && sig.from == p.parent) {
+				kind = kindParentExit
+			} else if sig.kind == sigLinkExit {
 				kind = kindLinkExit
 				if p.traps == nil {
 					p.traps = new(trapBook)

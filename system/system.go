@@ -149,7 +149,8 @@ func (s *System) Request(ctx context.Context, pid actor.PID, msg any) (any, erro
 }
 
 // Stop sends exit signal actor.Shutdown to pid and waits until it has
-// exited. It returns ctx.Err() if ctx ends first (the process may still be
+// exited. A process that traps exits receives it as an Exit from the zero
+// PID and then stops, as from its parent. It returns ctx.Err() if ctx ends first (the process may still be
 // stopping), actor.ErrNoProcess if it was not alive.
 func (s *System) Stop(ctx context.Context, pid actor.PID) error {
 	if err := s.checkPID(pid); err != nil {
@@ -343,7 +344,7 @@ func (s *System) stopBatch(ctx context.Context, procs []*process) error {
 			c.down(refs[i], p.pid, nil)
 			continue
 		}
-		s.signal(p.pid, signal{kind: sigExit, reason: actor.Shutdown})
+		s.stop(p, actor.Shutdown)
 	}
 	c.down(actor.Ref{}, actor.PID{}, nil)
 	select {

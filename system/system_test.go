@@ -539,3 +539,23 @@ func TestEventsAndDeadLettersAreObservable(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, actor.DeadLetter{To: pid, Message: "late", Reason: actor.ErrNoProcess}, ev)
 }
+
+// Stop ends a top-level process that traps exits: it sees the Exit, then
+// stops as on its parent's request. A plain System.Exit does not end it.
+func TestStopEndsTrappingProcess(t *testing.T) {
+	sys := newSystem(t)
+	seen := make(chan any, 4)
+	pid, err := sys.Spawn(&initActor{
+		init: func(ctx actor.Context) error { ctx.TrapExit(true); return nil },
+		recv: func(ctx actor.Context, msg any) { seen <- msg },
+	})
+	require.NoError(t, err)
+	require.NoError(t, sys.Exit(pid, errors.New("plain")))
+	require.Equal(t, actor.Exit{Reason: errors.New("plain")}, testkit.Recv(t, seen))
+	require.True(t, sys.Alive(pid))
+	ctx, cancel := context.WithTimeout(context.Background(), testkit.Timeout)
+	defer cancel()
+	require.NoError(t, sys.Stop(ctx, pid))
+	require.Equal(t, actor.Exit{Reason: actor.Shutdown}, testkit.Recv(t, seen))
+	require.False(t, sys.Alive(pid))
+}

@@ -1,6 +1,8 @@
 // Command pool runs a pool of workers under a dynamic (SimpleOneForOne)
-// supervisor and scales it up and down while it works: scale_workers of
-// the seed. A crashed worker is restarted with the same arguments; a worker
+// supervisor and scales it up and down with the load: scale_workers of the
+// seed. Each worker has a small bounded mailbox with Backpressure, so a
+// burst of jobs slows the sender down instead of piling up or being
+// dropped. A crashed worker is restarted with the same arguments; a worker
 // scaled away is terminated and forgotten.
 package main
 
@@ -12,6 +14,7 @@ import (
 	"time"
 
 	"github.com/airssys/rt/actor"
+	"github.com/airssys/rt/mailbox"
 	"github.com/airssys/rt/supervisor"
 	"github.com/airssys/rt/system"
 )
@@ -28,13 +31,23 @@ func main() {
 // job asks a worker to square n.
 type job struct{ n int }
 
+// done asks a worker how many jobs it finished since it was last asked.
+type done struct{}
+
 // worker squares numbers; slot is the argument it was started with.
-type worker struct{ slot int }
+type worker struct {
+	slot     int
+	finished int
+}
 
 func (w *worker) Receive(ctx actor.Context, msg any) {
 	switch m := msg.(type) {
 	case job:
-		_ = ctx.Reply(fmt.Sprintf("worker %d: %d² = %d", w.slot, m.n, m.n*m.n))
+		w.finished++
+		_ = ctx.Reply(fmt.Sprintf("worker %d: %d² = %d", w.slot, m.n, m.n*m.n)) // if it was a Request
+	case done:
+		_ = ctx.Reply(w.finished)
+		w.finished = 0
 	case string:
 		if m == "crash" {
 			panic("worker " + fmt.Sprint(w.slot) + " hit a bad job")
@@ -42,15 +55,24 @@ func (w *worker) Receive(ctx actor.Context, msg any) {
 	}
 }
 
+// mailboxSize bounds each worker's mailbox: a sender waits for room beyond
+// it (Backpressure).
+const mailboxSize = 16
+
 // workerTemplate is the pool's template: each child gets its slot number.
 var workerTemplate = supervisor.Child{
 	ID:       "worker",
+	Start:    actor.Props{Options: []actor.Option{actor.WithMailbox(mailboxSize, mailbox.Backpressure)}},
 	Shutdown: supervisor.Timeout(time.Second),
 	StartWith: func(args ...any) actor.Props {
 		slot := args[0].(int)
 		return actor.PropsOf(func() actor.Actor { return &worker{slot: slot} })
 	},
 }
+
+// workersFor sizes the pool for a burst of jobs: one worker per 20 jobs,
+// between 1 and 8.
+func workersFor(jobs int) int { return min(max((jobs+19)/20, 1), 8) }
 
 // scaleWorkers starts or terminates workers until the pool has n of them:
 // new workers get the next slots, and the newest go first when scaling
@@ -88,21 +110,34 @@ func run(ctx context.Context, out io.Writer) error {
 		return err
 	}
 
-	for _, n := range []int{4, 8, 2} {
-		if err := scaleWorkers(ctx, sys, pool, n); err != nil {
+	var kids []supervisor.ChildInfo
+	for _, burst := range []int{40, 160, 30} {
+		if err := scaleWorkers(ctx, sys, pool, workersFor(burst)); err != nil {
 			return err
 		}
-		c, err := supervisor.CountChildren(ctx, sys, pool)
-		if err != nil {
+		if kids, err = supervisor.WhichChildren(ctx, sys, pool); err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "scaled to %d: %d workers running\n", n, c.Active)
+		// Deal the jobs out. When a worker's mailbox is full, SendContext
+		// waits until it has room (or ctx ends): nothing is dropped.
+		for i := range burst {
+			if err := sys.SendContext(ctx, kids[i%len(kids)].PID, job{n: i}); err != nil {
+				return err
+			}
+		}
+		// A Request queues behind the jobs a worker already has: once
+		// every worker has answered, the burst is done.
+		finished := 0
+		for _, k := range kids {
+			n, err := sys.Request(ctx, k.PID, done{})
+			if err != nil {
+				return err
+			}
+			finished += n.(int)
+		}
+		fmt.Fprintf(out, "burst of %d jobs: scaled to %d workers, %d jobs done\n", burst, len(kids), finished)
 	}
 
-	kids, err := supervisor.WhichChildren(ctx, sys, pool)
-	if err != nil {
-		return err
-	}
 	for i, k := range kids {
 		reply, err := sys.Request(ctx, k.PID, job{n: i + 3})
 		if err != nil {

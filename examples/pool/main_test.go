@@ -17,9 +17,9 @@ func TestRun(t *testing.T) {
 	defer cancel()
 	var out bytes.Buffer
 	require.NoError(t, run(ctx, &out))
-	require.Equal(t, `scaled to 4: 4 workers running
-scaled to 8: 8 workers running
-scaled to 2: 2 workers running
+	require.Equal(t, `burst of 40 jobs: scaled to 2 workers, 40 jobs done
+burst of 160 jobs: scaled to 8 workers, 160 jobs done
+burst of 30 jobs: scaled to 2 workers, 30 jobs done
 worker 0: 3² = 9
 worker 1: 4² = 16
 after a crash, worker 1: 9² = 81

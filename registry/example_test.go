@@ -1,0 +1,68 @@
+package registry_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/airssys/rt/actor"
+	"github.com/airssys/rt/registry"
+	"github.com/airssys/rt/system"
+)
+
+// Remove takes a PID out of the table and releases its names in the same
+// step: no name outlives its process.
+func ExampleRegistry_Remove() {
+	r := registry.New[string]()
+	db := actor.NewPID(1, 7)
+	_ = r.Add(db, "the database process")
+
+	fmt.Println(r.Register("db", db))
+	pid, ok := r.Whereis("db")
+	fmt.Println(pid, ok)
+	v, _ := r.Lookup(pid)
+	fmt.Println(v)
+
+	_, names, _ := r.Remove(db) // the process exited: its names go with it
+	_, ok = r.Whereis("db")
+	fmt.Println(names, ok)
+	// Output:
+	// <nil>
+	// <1.7> true
+	// the database process
+	// [db] false
+}
+
+// A name belongs to one live process at a time.
+func ExampleRegistry_Register() {
+	r := registry.New[struct{}]()
+	a, b := actor.NewPID(1, 1), actor.NewPID(1, 2)
+	_ = r.Add(a, struct{}{})
+	_ = r.Add(b, struct{}{})
+	_ = r.Register("leader", a)
+	err := r.Register("leader", b)
+	fmt.Println(errors.Is(err, registry.ErrNameTaken), err)
+	fmt.Println(errors.Is(r.Register("ghost", actor.NewPID(1, 99)), registry.ErrNoProcess))
+	// Output:
+	// true actor: name already registered: "leader" is held by <1.1>
+	// true
+}
+
+// Users meet the registry through the system: WithName, Register, Whereis,
+// SendNamed. A name is free again as soon as its process has exited.
+func Example_names() {
+	ctx := context.Background()
+	sys := system.New()
+	defer sys.Shutdown(ctx)
+	pid, _ := sys.Spawn(actor.Func(func(ctx actor.Context, msg any) { _ = ctx.Reply("pong") }),
+		actor.WithName("ping"))
+	fmt.Println(sys.SendNamed("ping", "hello"))
+	_ = sys.Stop(ctx, pid)
+	fmt.Println(errors.Is(sys.SendNamed("ping", "hello"), actor.ErrNoProcess))
+	_, err := sys.Spawn(actor.Func(func(actor.Context, any) {}), actor.WithName("ping"))
+	fmt.Println(err)
+	// Output:
+	// <nil>
+	// true
+	// <nil>
+}
