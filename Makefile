@@ -1,6 +1,6 @@
 GO ?= go
 
-.PHONY: all test demo bench bench-go fmt fmtcheck vet fuzz
+.PHONY: all test demo bench bench-go fmt fmtcheck vet fuzz soak
 
 all: test
 
@@ -20,9 +20,19 @@ bench:
 bench-go:
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
 
-## fuzz: run the mailbox fuzz target for a minute
+## fuzz: run each fuzz target for a minute (mailbox; supervisor intensity and decisions)
 fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzQueueAgainstModel -fuzztime=60s ./mailbox
+	$(GO) test -run='^$$' -fuzz=FuzzIntensityAgainstModel -fuzztime=60s ./supervisor
+	$(GO) test -run='^$$' -fuzz=FuzzSupervisorAgainstModel -fuzztime=60s ./supervisor
+
+## soak: the long reliability suite (minutes; results in docs/reliability.md):
+## chaos soak (SOAK_DURATION, default 2m; SOAK_SEED replays), 1,000,000 idle
+## actors, a supervisor of 100,000 children, a chain of 1,000 supervisors.
+## All under the race detector: the million actors take about a minute with
+## it on 2 cores, well within the timeout, so no part needs to run without.
+soak:
+	SOAK=1 $(GO) test -race -count=1 -timeout 30m -run Soak -v ./internal/soak
 
 fmt:
 	gofmt -w .

@@ -107,6 +107,7 @@ type timerEntry struct{ t atomic.Pointer[time.Timer] }
 
 func (p *process) Request(ctx context.Context, to actor.PID, msg any) (any, error) {
 	if p.status.Load() == statusDead {
+		p.sys.deadLetter(to, p.pid, msg, actor.ErrNotInProcess)
 		return nil, actor.ErrNotInProcess
 	}
 	return p.sys.request(ctx, p, to, msg)

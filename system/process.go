@@ -121,6 +121,9 @@ func (s *System) spawn(parent *process, a actor.Actor, link bool, opts []actor.O
 	if a == nil {
 		return actor.PID{}, actor.ErrNilActor
 	}
+	if f, ok := a.(actor.Func); ok && f == nil {
+		return actor.PID{}, actor.ErrNilActor
+	}
 	cfg, err := actor.NewConfig(opts...)
 	if err != nil {
 		return actor.PID{}, err
@@ -145,6 +148,13 @@ func (s *System) spawn(parent *process, a actor.Actor, link bool, opts []actor.O
 		return actor.PID{}, fmt.Errorf("%w: %w", actor.ErrInvalidOption, err)
 	}
 	p.mb.User.Pin(isSignal) // Exit and Down are never dropped
+	// Set before the process is visible, so that a message sent by name
+	// the moment it is registered still waits for Init.
+	_, hasInit := a.(actor.Initializer)
+	if hasInit {
+		p.needInit = true
+		p.initCh = make(chan error, 1)
+	}
 	if link {
 		// The child has not run yet, so the link exists before it can fail.
 		p.ext = &procExt{links: map[actor.PID]struct{}{parent.pid: {}}}
@@ -163,11 +173,6 @@ func (s *System) spawn(parent *process, a actor.Actor, link bool, opts []actor.O
 		if !parent.addLink(p.pid) {
 			p.mb.Control.Push(signal{kind: sigLinkExit, from: parent.pid, reason: parent.exitReason()})
 		}
-	}
-	_, hasInit := a.(actor.Initializer)
-	if hasInit {
-		p.needInit = true
-		p.initCh = make(chan error, 1)
 	}
 	if hasInit || !p.mb.Control.Empty() {
 		if p.mb.State.Notify() {
@@ -474,6 +479,9 @@ func (p *process) finalize(reason error, owner bool) bool {
 		p.mu.Unlock()
 		return false
 	}
+	// Close first: a turn that sees the status dead drains a lane no
+	// producer can push to any more, so nothing is stranded.
+	p.mb.User.Close()
 	p.status.Store(statusDead)
 	p.reason = reason
 	ext := p.ext
@@ -486,7 +494,6 @@ func (p *process) finalize(reason error, owner bool) bool {
 		via = p
 	}
 	s.reg.Remove(p.pid)
-	p.mb.User.Close()
 	if ext != nil {
 		if ext.cancel != nil {
 			ext.cancel()

@@ -37,22 +37,28 @@ func (r *request) down(_ actor.Ref, pid actor.PID, reason error) {
 }
 
 func (s *System) request(ctx context.Context, from *process, pid actor.PID, msg any) (any, error) {
+	var fromPID actor.PID
+	if from != nil {
+		fromPID = from.pid
+	}
+	refuse := func(err error) (any, error) {
+		s.deadLetter(pid, fromPID, msg, err) // a request not sent is still accounted for
+		return nil, err
+	}
 	if from != nil && pid == from.pid {
-		return nil, actor.ErrRequestSelf
+		return refuse(actor.ErrRequestSelf)
 	}
 	if err := s.checkPID(pid); err != nil {
-		return nil, err
+		return refuse(err)
 	}
 	q, ok := s.reg.Lookup(pid)
 	if !ok {
-		s.deadLetter(pid, actor.PID{}, msg, actor.ErrNoProcess)
-		return nil, actor.ErrNoProcess
+		return refuse(actor.ErrNoProcess)
 	}
 	req := &request{ch: make(chan result, 1)}
 	ref := actor.NewRef()
 	if !q.addWatcher(ref, req) {
-		s.deadLetter(pid, actor.PID{}, msg, actor.ErrNoProcess)
-		return nil, actor.ErrNoProcess
+		return refuse(actor.ErrNoProcess)
 	}
 	defer q.removeWatcher(ref)
 	if err := s.deliver(ctx, from, pid, msg, req); err != nil {

@@ -129,6 +129,10 @@ func (s *System) SendContext(ctx context.Context, pid actor.PID, msg any) error 
 
 // SendNamed sends msg to the process registered under name.
 func (s *System) SendNamed(name string, msg any) error {
+	if s.stopping.Load() {
+		s.deadLetter(actor.PID{}, actor.PID{}, msg, actor.ErrStopped)
+		return actor.ErrStopped
+	}
 	pid, ok := s.reg.Whereis(name)
 	if !ok {
 		s.deadLetter(actor.PID{}, actor.PID{}, msg, actor.ErrNoProcess)
@@ -143,6 +147,7 @@ func (s *System) SendNamed(name string, msg any) error {
 // does not exist, actor.ErrStopped once Shutdown has begun.
 func (s *System) Request(ctx context.Context, pid actor.PID, msg any) (any, error) {
 	if s.stopping.Load() {
+		s.deadLetter(pid, actor.PID{}, msg, actor.ErrStopped)
 		return nil, actor.ErrStopped
 	}
 	return s.request(ctx, nil, pid, msg)

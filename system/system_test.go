@@ -390,7 +390,7 @@ func TestBadInput(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) { require.ErrorIs(t, tt.err, tt.want) })
 	}
 	require.True(t, sys.Alive(live), "misuse harmed nothing")
-	require.EqualValues(t, 4, sys.DeadLetters(), "every undeliverable message is a dead letter")
+	require.EqualValues(t, 5, sys.DeadLetters(), "every undeliverable message (and request) is a dead letter")
 }
 
 func second[T any](_ T, err error) error { return err }
