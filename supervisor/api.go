@@ -218,19 +218,30 @@ func (q terminateChildReq) serve(ctx actor.Context, s *sup) reply {
 	return reply{err: err}
 }
 
-func (q restartChildReq) serve(ctx actor.Context, s *sup) reply {
+// stoppedChild finds static child id for RestartChild and DeleteChild,
+// which both refuse dynamic supervisors, unknown IDs and running children.
+func (s *sup) stoppedChild(id string) (*child, error) {
 	if s.dynamic() {
-		return reply{err: ErrDynamic}
+		return nil, ErrDynamic
 	}
-	c := s.byID[q.id]
+	c := s.byID[id]
 	switch {
 	case c == nil:
-		return reply{err: ErrNotFound}
+		return nil, ErrNotFound
 	case c.state == running:
-		return reply{err: ErrRunning}
-	case c.state == restarting:
+		return nil, ErrRunning
+	}
+	return c, nil
+}
+
+func (q restartChildReq) serve(ctx actor.Context, s *sup) reply {
+	c, err := s.stoppedChild(q.id)
+	if err != nil {
+		return reply{err: err}
+	}
+	if c.state == restarting {
 		// Do the pending restart now, with the rest of its group.
-		err := s.restartGroup(ctx, c)
+		err = s.restartGroup(ctx, c)
 		if c.state == running {
 			return reply{v: c.pid} // a later child's failure is retried
 		}
@@ -248,16 +259,11 @@ func (q restartChildReq) serve(ctx actor.Context, s *sup) reply {
 }
 
 func (q deleteChildReq) serve(_ actor.Context, s *sup) reply {
-	if s.dynamic() {
-		return reply{err: ErrDynamic}
+	c, err := s.stoppedChild(q.id)
+	if err != nil {
+		return reply{err: err}
 	}
-	c := s.byID[q.id]
-	switch {
-	case c == nil:
-		return reply{err: ErrNotFound}
-	case c.state == running:
-		return reply{err: ErrRunning}
-	case c.state == restarting:
+	if c.state == restarting {
 		return reply{err: ErrRestarting}
 	}
 	s.remove(c)

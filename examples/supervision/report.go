@@ -287,12 +287,7 @@ func (s Summary) print(w io.Writer) {
 	fmt.Fprintf(w, "\nWorker crashes: %d (%d panics, %d errors)\n", s.Crashes(), s.Panics, s.Errors)
 
 	fmt.Fprintf(w, "\nRestarts per child: %d\n", s.TotalRestarts())
-	paths := make([]string, 0, len(s.Restarts))
-	for p := range s.Restarts {
-		paths = append(paths, p)
-	}
-	slices.Sort(paths)
-	for _, p := range paths {
+	for _, p := range slices.Sorted(maps.Keys(s.Restarts)) {
 		fmt.Fprintf(w, "  %-26s %3d\n", p, s.Restarts[p])
 	}
 
@@ -308,12 +303,7 @@ func (s Summary) print(w io.Writer) {
 	}
 
 	fmt.Fprintf(w, "\nDead letters: %d\n", s.TotalDeadLetters())
-	reasons := make([]string, 0, len(s.DeadLetters))
-	for r := range s.DeadLetters {
-		reasons = append(reasons, r)
-	}
-	slices.Sort(reasons)
-	for _, r := range reasons {
+	for _, r := range slices.Sorted(maps.Keys(s.DeadLetters)) {
 		fmt.Fprintf(w, "  %-26s %3d\n", r, s.DeadLetters[r])
 	}
 	fmt.Fprintf(w, "\nFinal tree\n%s", s.Tree)
