@@ -8,7 +8,7 @@ func Segments[T any](q *Queue[T]) int {
 	n := 0
 	seg := q.cons.head
 	if seg == nil {
-		seg = q.first.Load()
+		seg = q.prod.first.Load()
 	}
 	for ; seg != nil; seg = seg.next.Load() {
 		n++

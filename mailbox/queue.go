@@ -3,14 +3,30 @@ package mailbox
 import (
 	"context"
 	"math"
+	"reflect"
 	"runtime"
 	"sync"
 	"sync/atomic"
 )
 
-// segSize is the number of slots in one segment. A segment is allocated when
-// the previous one is full and is garbage once the consumer has passed it.
+// segSize is the number of slots in one segment. Segments are linked as
+// messages arrive; one the consumer has passed is kept as a spare for the
+// next, so a queue in steady use allocates nothing.
 const segSize = 32
+
+// A producer claims a slot through prod.word, which packs the id of the
+// tail segment above idxBits and the index of its next free slot below.
+const (
+	idxBits = 6
+	idxMask = 1<<idxBits - 1
+)
+
+// Slot states.
+const (
+	slotEmpty uint32 = iota
+	slotFull
+	slotSkip // claimed by a producer that then found the queue closed; already released
+)
 
 type slot[T any] struct {
 	ready atomic.Uint32
@@ -18,60 +34,83 @@ type slot[T any] struct {
 }
 
 type segment[T any] struct {
-	// claims counts the producers that took a slot index here; an index at
-	// or beyond segSize means the segment is full and the producer moves on.
-	claims atomic.Uint32
-	next   atomic.Pointer[segment[T]]
-	slots  [segSize]slot[T]
+	// id numbers the segments of a queue in link order; a recycled segment
+	// gets a new one.
+	id    uint64
+	next  atomic.Pointer[segment[T]]
+	prev  atomic.Pointer[segment[T]] // cleared once the consumer passes prev
+	slots [segSize]slot[T]
 }
 
 // Queue is the bounded multi-producer, single-consumer user lane. The zero
 // value is not ready for use: call Init first. A Queue must not be copied
 // after Init.
+//
+// Its fields are read-mostly; what producers write on every push lives in
+// prod and what the consumer writes in cons, each in its own allocation, so
+// that neither side's writes evict the other's cache lines.
 type Queue[T any] struct {
-	// Producer side.
-	tail  atomic.Pointer[segment[T]]
-	first atomic.Pointer[segment[T]] // the first segment, until the consumer has found it
-	// reserved counts the slots ever reserved (less those given back by
-	// producers that could not use them); the consumer counts the slots it
-	// released. Their difference is the queue's length. Producers compare
-	// against relSeen, a snapshot of released they refresh only when the
-	// queue looks full, so that in the common case a push reads nothing the
-	// consumer writes.
-	reserved atomic.Int64
-	relSeen  atomic.Int64
-
 	capacity int64
 	policy   Policy
 	closed   atomic.Bool
 
-	slow atomic.Pointer[slowPath[T]]
-
 	// pinned, if set, marks messages DropOldest must never evict.
 	pinned func(T) bool
 
-	// lock serialises consumers under DropOldest, where a producer may
-	// remove the oldest message itself. Unused under other policies.
-	lock atomic.Int32
-
-	// Consumer side, owned by whoever holds the turn (or lock). Kept in its
-	// own allocation so that the consumer's writes do not share a cache
-	// line with the fields every producer writes.
+	prod *producer[T]
 	cons *consumer[T]
+	slow atomic.Pointer[slowPath[T]]
+}
+
+// producer is the producers' side of a Queue: one cache line.
+type producer[T any] struct {
+	// word is (tail id << idxBits | next index). A push claims slot i of
+	// segment id with one CAS from (id, i) to (id, i+1); the position it
+	// took, id*segSize+i less one segment, counts every slot ever claimed,
+	// so the queue's length is that less the consumer's released count.
+	// Index segSize means the tail is full: the producer that moves it to
+	// segSize+1 links the next segment and publishes (id+1, 0).
+	word atomic.Uint64
+	// relSeen is a snapshot of consumer.released, refreshed only when the
+	// queue looks full, so that a push reads nothing the consumer writes.
+	relSeen atomic.Int64
+	tail    atomic.Pointer[segment[T]] // the segment word names
+	spare   atomic.Pointer[segment[T]] // a passed segment, for the next link
+	first   atomic.Pointer[segment[T]] // the first segment, until the consumer takes it
+	pool    *sync.Pool                 // passed segments beyond the spare, shared by every Queue[T]
+	_       [16]byte
+}
+
+// pools holds one *sync.Pool of segments per element type: a segment passed
+// by one queue's consumer may be linked by another queue, and the garbage
+// collector empties the pools of segments nobody needed.
+var pools sync.Map // reflect.Type → *sync.Pool
+
+func poolFor[T any]() *sync.Pool {
+	key := reflect.TypeFor[T]()
+	if p, ok := pools.Load(key); ok {
+		return p.(*sync.Pool)
+	}
+	p, _ := pools.LoadOrStore(key, new(sync.Pool))
+	return p.(*sync.Pool)
 }
 
 type consumer[T any] struct {
 	head *segment[T]
 	idx  uint32
 	// cleared is how far slots of head have been zeroed for the garbage
-	// collector. Zeroing waits until the queue runs dry, so that the
-	// consumer does not write to the cache lines producers are filling.
+	// collector. Zeroing waits until the queue runs dry or the segment is
+	// passed, so that the consumer does not write to the cache lines
+	// producers are filling.
 	cleared uint32
 	// released counts slots given back by the consumer.
 	released atomic.Int64
 	// waiters counts Backpressure producers asleep in Queue.slow; written
 	// by producers only when they go to sleep.
 	waiters atomic.Int32
+	// lock serialises consumers under DropOldest, where a producer may
+	// remove the oldest message itself. Unused under other policies.
+	lock atomic.Int32
 }
 
 // slowPath holds what only full queues need, so that an idle queue stays
@@ -81,10 +120,11 @@ type consumer[T any] struct {
 type slowPath[T any] struct {
 	mu    sync.Mutex
 	list  []chan struct{}
-	front []T // guarded by Queue.lock
+	front []T // guarded by consumer.lock
 }
 
 // Init prepares q for use with the given capacity and overflow policy.
+// Nothing is allocated for messages until the first push.
 func (q *Queue[T]) Init(capacity int, policy Policy) error {
 	if capacity < 1 {
 		return ErrInvalidCapacity
@@ -94,6 +134,9 @@ func (q *Queue[T]) Init(capacity int, policy Policy) error {
 	}
 	q.capacity = int64(capacity)
 	q.policy = policy
+	q.prod = &producer[T]{pool: poolFor[T]()}
+	// No segment yet: the tail is "full", so the first push links one.
+	q.prod.word.Store(segSize)
 	q.cons = new(consumer[T])
 	return nil
 }
@@ -113,9 +156,38 @@ func (q *Queue[T]) Policy() Policy { return q.policy }
 
 // Len returns the number of messages queued or being written. It is a
 // snapshot: concurrent pushes and pops change it at once.
-func (q *Queue[T]) Len() int { return int(q.length()) }
+func (q *Queue[T]) Len() int {
+	if q.policy == DropOldest {
+		// A producer evicting a message queues its own before giving the
+		// evicted one's room back; the lock hides that moment.
+		q.acquire()
+		defer q.unlock()
+	}
+	return int(q.length())
+}
 
-func (q *Queue[T]) length() int64 { return q.reserved.Load() - q.cons.released.Load() }
+// length is claimed slots less released ones. The claims are read first, so
+// that concurrent pushes and pops can only make it smaller than the truth,
+// never larger than the bound.
+func (q *Queue[T]) length() int64 {
+	n := position(q.prod.word.Load()) - q.cons.released.Load()
+	return max(n, 0)
+}
+
+// unfinished is like length, but reads the released count first: a producer
+// that claims a slot, finds the queue closed and releases it between the two
+// reads can then only make it larger. Drain relies on it never missing a
+// claimed slot that is still being filled.
+func (q *Queue[T]) unfinished() int64 {
+	rel := q.cons.released.Load()
+	return position(q.prod.word.Load()) - rel
+}
+
+// position returns how many slots were claimed before the tail word w.
+func position(w uint64) int64 {
+	i := min(w&idxMask, segSize)
+	return int64((w>>idxBits)*segSize+i) - segSize
+}
 
 // Closed reports whether Close has been called.
 func (q *Queue[T]) Closed() bool { return q.closed.Load() }
@@ -132,150 +204,170 @@ func (q *Queue[T]) Closed() bool { return q.closed.Load() }
 // Push never blocks under DropNewest and DropOldest. It is safe for
 // concurrent use; messages pushed by one goroutine are popped in order.
 func (q *Queue[T]) Push(ctx context.Context, v T) (dropped T, didDrop bool, err error) {
-	for {
-		if q.reserve() {
-			break
+	if q.policy == DropOldest {
+		return q.pushDropOldest(v)
+	}
+	for spins := 0; ; {
+		if id, i, ok := q.claim(true); ok {
+			return dropped, false, q.fill(id, i, v)
 		}
-		switch q.policy {
-		case DropNewest:
+		if q.policy == DropNewest {
 			if q.closed.Load() {
 				return dropped, false, ErrClosed
 			}
 			return dropped, false, ErrFull
-		case DropOldest:
-			old, ok, onlyPinned := q.evict()
-			if ok {
-				// The evicted message's reservation is now ours.
-				dropped, didDrop = old, true
-				goto reserved
-			}
-			if q.closed.Load() {
-				return dropped, false, ErrClosed
-			}
-			if onlyPinned {
-				// Pinned messages never cost a user message its place:
-				// the bound holds for unpinned ones.
-				q.reserved.Add(1)
-				goto reserved
-			}
-			// Every reserved slot is still being written: let the writers
-			// finish, then try again.
+		}
+		if spins < fullSpins {
+			// The consumer is most likely running and about to make room:
+			// a yield costs less than parking and being woken.
+			spins++
 			runtime.Gosched()
-		default:
-			if err := q.wait(ctx); err != nil {
-				return dropped, false, err
-			}
+			continue
+		}
+		if err := q.wait(ctx); err != nil {
+			return dropped, false, err
 		}
 	}
-reserved:
-	// Checked after reserving, so that Close (which sets closed, then waits
-	// for the count to drain) either sees this reservation or we see closed.
-	if q.closed.Load() {
-		q.unreserve()
-		return dropped, didDrop, ErrClosed
+}
+
+// fullSpins is how many times a Backpressure producer finding the queue full
+// yields before it parks.
+const fullSpins = 4
+
+func (q *Queue[T]) pushDropOldest(v T) (dropped T, didDrop bool, err error) {
+	for {
+		if id, i, ok := q.claim(true); ok {
+			return dropped, false, q.fill(id, i, v)
+		}
+		q.acquire()
+		old, ok, onlyPinned := q.evict()
+		if ok || onlyPinned {
+			// The evicted message's room is ours; pinned messages never
+			// cost a user message its place, so with only those queued
+			// the message goes past the bound. The room is given back
+			// after the claim, so that no other producer takes it first.
+			id, i, _ := q.claim(false)
+			err := q.fill(id, i, v)
+			if ok {
+				q.release()
+			}
+			q.unlock()
+			return old, ok, err
+		}
+		q.unlock()
+		if q.closed.Load() {
+			return dropped, false, ErrClosed
+		}
+		// Every claimed slot is still being written: let the writers
+		// finish, then try again.
+		runtime.Gosched()
 	}
-	q.put(v)
-	return dropped, didDrop, nil
 }
 
 // PushForce appends v whatever the queue's length: it is for signals that
 // became messages, which the bound never refuses. It returns ErrClosed after
 // Close. It never blocks and is safe for concurrent use.
 func (q *Queue[T]) PushForce(v T) error {
-	q.reserved.Add(1)
-	if q.closed.Load() {
-		q.unreserve()
-		return ErrClosed
-	}
-	q.put(v)
-	return nil
+	id, i, _ := q.claim(false)
+	return q.fill(id, i, v)
 }
 
 // TryPush appends v if there is room and returns ErrFull otherwise, whatever
 // the policy. It never blocks and never drops.
 func (q *Queue[T]) TryPush(v T) error {
-	if !q.reserve() {
+	id, i, ok := q.claim(true)
+	if !ok {
 		if q.closed.Load() {
 			return ErrClosed
 		}
 		return ErrFull
 	}
+	return q.fill(id, i, v)
+}
+
+// claim takes the next slot: index i of segment id. With bounded set it
+// fails, taking nothing, when the queue holds capacity messages.
+func (q *Queue[T]) claim(bounded bool) (id, i uint64, ok bool) {
+	p := q.prod
+	for {
+		w := p.word.Load()
+		id, i = w>>idxBits, w&idxMask
+		if i >= segSize {
+			if i == segSize && p.word.CompareAndSwap(w, w+1) {
+				q.link(id)
+			} else {
+				runtime.Gosched() // another producer is linking the next segment
+			}
+			continue
+		}
+		if bounded {
+			n := position(w)
+			if n-p.relSeen.Load() >= q.capacity {
+				rel := q.cons.released.Load()
+				p.relSeen.Store(rel)
+				if n-rel >= q.capacity {
+					return 0, 0, false
+				}
+			}
+		}
+		if p.word.CompareAndSwap(w, w+1) {
+			return id, i, true
+		}
+	}
+}
+
+// link appends segment id+1 after the full tail id and makes it the tail.
+// Only the producer that moved the tail's index to segSize+1 calls it.
+func (q *Queue[T]) link(id uint64) {
+	p := q.prod
+	n := p.spare.Swap(nil)
+	if n == nil {
+		if v := p.pool.Get(); v != nil {
+			n = v.(*segment[T])
+		} else {
+			n = new(segment[T])
+		}
+	}
+	n.id = id + 1
+	if old := p.tail.Load(); old == nil {
+		p.first.Store(n)
+	} else {
+		n.prev.Store(old)
+		old.next.Store(n)
+	}
+	p.tail.Store(n)
+	p.word.Store((id + 1) << idxBits)
+}
+
+// fill writes v into the claimed slot i of segment id, or marks the slot
+// skipped and returns ErrClosed if the queue was closed meanwhile. Checked
+// after claiming, so that Close (which sets closed, then drains until every
+// claimed slot is filled) either sees this claim or this sees closed.
+func (q *Queue[T]) fill(id, i uint64, v T) error {
+	// The tail is segment id or a later one; every segment from id on is
+	// still linked, because the consumer cannot pass this unfilled slot.
+	seg := q.prod.tail.Load()
+	for seg.id != id {
+		seg = seg.prev.Load()
+	}
+	s := &seg.slots[i]
 	if q.closed.Load() {
-		q.unreserve()
+		// The slot holds nothing and its room is free again at once.
+		s.ready.Store(slotSkip)
+		q.release()
 		return ErrClosed
 	}
-	q.put(v)
+	s.val = v
+	s.ready.Store(slotFull)
 	return nil
 }
 
-func (q *Queue[T]) reserve() bool {
-	for {
-		r := q.reserved.Load()
-		if r-q.relSeen.Load() >= q.capacity {
-			rel := q.cons.released.Load()
-			q.relSeen.Store(rel)
-			if r-rel >= q.capacity {
-				return false
-			}
-		}
-		if q.reserved.CompareAndSwap(r, r+1) {
-			return true
-		}
-	}
-}
-
-// unreserve gives back a reservation its producer could not use.
-func (q *Queue[T]) unreserve() {
-	q.reserved.Add(-1)
-	if q.cons.waiters.Load() > 0 {
-		q.wakeOne()
-	}
-}
-
-// release gives back the slot of a popped message. Consumer only.
+// release gives back the slot of a popped message, or of a claim that
+// found the queue closed.
 func (q *Queue[T]) release() {
 	q.cons.released.Add(1)
 	if q.cons.waiters.Load() > 0 {
 		q.wakeOne()
-	}
-}
-
-// put writes v into the next free slot. The caller holds a reservation.
-func (q *Queue[T]) put(v T) {
-	for {
-		seg := q.tail.Load()
-		if seg == nil {
-			f := q.first.Load()
-			if f == nil {
-				n := new(segment[T])
-				if !q.first.CompareAndSwap(nil, n) {
-					n = q.first.Load()
-				}
-				f = n
-			}
-			// tail only ever goes from nil to the first segment.
-			if f != nil {
-				q.tail.CompareAndSwap(nil, f)
-			}
-			continue
-		}
-		i := seg.claims.Add(1) - 1
-		if i < segSize {
-			s := &seg.slots[i]
-			s.val = v
-			s.ready.Store(1)
-			return
-		}
-		next := seg.next.Load()
-		if next == nil {
-			n := new(segment[T])
-			if seg.next.CompareAndSwap(nil, n) {
-				next = n
-			} else {
-				next = seg.next.Load()
-			}
-		}
-		q.tail.CompareAndSwap(seg, next)
 	}
 }
 
@@ -294,26 +386,28 @@ func (q *Queue[T]) Pop() (v T, ok bool) {
 		} else {
 			v, ok = q.take()
 		}
-		q.lock.Store(0)
-	} else {
-		v, ok = q.take()
+		if ok {
+			q.release()
+		}
+		q.unlock()
+		return v, ok
 	}
-	if ok {
+	if v, ok = q.take(); ok {
 		q.release()
 	}
 	return v, ok
 }
 
-// take removes the oldest ready message without releasing its reservation.
+// take removes the oldest ready message without releasing its slot.
 func (q *Queue[T]) take() (v T, ok bool) {
 	c := q.cons
 	seg := c.head
 	if seg == nil {
-		seg = q.first.Load()
-		if seg == nil {
+		if seg = q.prod.first.Load(); seg == nil {
 			return v, false
 		}
 		c.head = seg
+		q.prod.first.Store(nil)
 	}
 	for {
 		if c.idx == segSize {
@@ -322,23 +416,34 @@ func (q *Queue[T]) take() (v T, ok bool) {
 				c.clear()
 				return v, false
 			}
-			// The passed segment is garbage now; nothing to zero.
+			q.retire(seg, next)
 			seg, c.head, c.idx, c.cleared = next, next, 0, 0
-			// Once the tail has moved off nil, producers no longer need
-			// first; dropping it lets consumed segments be collected.
-			if q.first.Load() != nil && q.tail.Load() != nil {
-				q.first.Store(nil)
-			}
 			continue
 		}
 		s := &seg.slots[c.idx]
-		if s.ready.Load() == 0 {
+		switch s.ready.Load() {
+		case slotEmpty:
 			c.clear()
 			return v, false
+		case slotSkip:
+			c.idx++ // its producer already released it
+			continue
 		}
 		v = s.val
 		c.idx++
 		return v, true
+	}
+}
+
+// retire recycles seg, which the consumer has passed: every slot is filled
+// and read, and no producer refers to it any more (producers reach a segment
+// from the tail through prev, never below the slot they claimed).
+func (q *Queue[T]) retire(seg, next *segment[T]) {
+	next.prev.Store(nil)
+	clear(seg.slots[:])
+	seg.next.Store(nil)
+	if !q.prod.spare.CompareAndSwap(nil, seg) {
+		q.prod.pool.Put(seg)
 	}
 }
 
@@ -352,15 +457,14 @@ func (c *consumer[T]) clear() {
 }
 
 // evict removes the oldest unpinned message on behalf of a DropOldest
-// producer. Pinned messages met on the way are set aside, in order, to be
-// popped first. onlyPinned reports that every queued message is pinned.
+// producer, which holds the lock. Pinned messages met on the way are set
+// aside, in order, to be popped first. onlyPinned reports that every queued
+// message is pinned.
 func (q *Queue[T]) evict() (v T, ok, onlyPinned bool) {
-	q.acquire()
-	defer q.lock.Store(0)
 	for {
 		v, ok = q.take()
 		if !ok {
-			// Empty but full: either writers are still filling reserved
+			// Empty but full: either writers are still filling claimed
 			// slots (retry), or every queued message is pinned.
 			sp := q.slow.Load()
 			c := q.length()
@@ -384,10 +488,12 @@ func (q *Queue[T]) slowPath() *slowPath[T] {
 }
 
 func (q *Queue[T]) acquire() {
-	for !q.lock.CompareAndSwap(0, 1) {
+	for !q.cons.lock.CompareAndSwap(0, 1) {
 		runtime.Gosched()
 	}
 }
+
+func (q *Queue[T]) unlock() { q.cons.lock.Store(0) }
 
 // Close makes every later Push and PushForce fail with ErrClosed and wakes
 // every waiting producer. Messages already queued stay until Drain. Close is
@@ -420,7 +526,7 @@ func (q *Queue[T]) Drain(f func(T)) int {
 			}
 			continue
 		}
-		if q.length() == 0 {
+		if q.unfinished() == 0 {
 			return n
 		}
 		// A producer holds a reservation: it will either write its slot or
