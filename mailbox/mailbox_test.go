@@ -446,3 +446,24 @@ func TestIdleMailboxIsSmallWhateverItsCapacity(t *testing.T) {
 		require.Equal(t, 0, mailbox.Segments(&q), "capacity %d allocates nothing up front", c)
 	}
 }
+
+// A queue in steady use reuses the segments its consumer has passed: pushing
+// and popping many segments' worth of messages allocates nothing.
+func TestSteadyStateAllocatesNothing(t *testing.T) {
+	q := newQueue(t, 256, mailbox.Backpressure)
+	cycle := func() {
+		for i := range 100 {
+			if _, _, err := q.Push(nil, msg{seq: i}); err != nil {
+				panic(err)
+			}
+		}
+		for range 100 {
+			if _, ok := q.Pop(); !ok {
+				panic("queue ran dry early")
+			}
+		}
+	}
+	cycle() // the first segments are allocated here
+	allocs := testing.AllocsPerRun(200, cycle)
+	require.Zero(t, allocs, "allocations per 100 messages in steady state")
+}
