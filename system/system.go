@@ -24,13 +24,24 @@ var systems atomic.Uint32
 // goroutines, their dead letters and event stream. Create one with New and
 // end it with Shutdown. All methods are safe for concurrent use.
 type System struct {
-	id     uuid.UUID
-	num    uint16
-	logger zerolog.Logger
-	debug  bool
-	clock  func() time.Time
+	// Read on every send and turn, written rarely: kept apart from the
+	// counters below so that their writes do not evict this cache line.
+	reg      *registry.Registry[*process]
+	num      uint16
+	debug    bool
+	stopping atomic.Bool
+	stopped  atomic.Bool
+	subs     atomic.Pointer[[]*Subscription]
+	id       uuid.UUID
+	logger   zerolog.Logger
+	clock    func() time.Time
+	timers   *xsync.MapOf[*timerEntry, struct{}]
+	zombies  *xsync.MapOf[*process, struct{}] // killed while a handler ran
+	idle     chan struct{}
+	maxIdle  int
 
-	reg    *registry.Registry[*process]
+	_ [64]byte
+
 	nextID atomic.Uint64
 	live   atomic.Int64
 
@@ -41,20 +52,13 @@ type System struct {
 	poolMu      sync.Mutex
 	idleWorkers []chan *process
 	poolClosed  bool
-	maxIdle     int
 	running     atomic.Int64
-	idle        chan struct{}
-	timers      *xsync.MapOf[*timerEntry, struct{}]
-	zombies     *xsync.MapOf[*process, struct{}] // killed while a handler ran
-	stopping    atomic.Bool
-	stopped     atomic.Bool
-	shutMu      sync.Mutex
-	shutErr     error
+
+	shutMu  sync.Mutex
+	shutErr error
 
 	deadLetters atomic.Uint64
-
-	subsMu sync.Mutex
-	subs   atomic.Pointer[[]*Subscription]
+	subsMu      sync.Mutex
 }
 
 // New returns a running system. It is silent unless given WithLogger.
