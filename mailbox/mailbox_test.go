@@ -467,3 +467,44 @@ func TestSteadyStateAllocatesNothing(t *testing.T) {
 	allocs := testing.AllocsPerRun(200, cycle)
 	require.Zero(t, allocs, "allocations per 100 messages in steady state")
 }
+
+// A closed queue gives its segments back once drained: a process that dies
+// leaves them to the next mailbox of the same type instead of to the garbage
+// collector. Pushes after Close fail without touching them.
+func TestDrainRecyclesSegments(t *testing.T) {
+	q := newQueue(t, 256, mailbox.Backpressure)
+	for i := range 100 {
+		_, _, err := q.Push(nil, msg{seq: i})
+		require.NoError(t, err)
+	}
+	require.Equal(t, 4, mailbox.Segments(q))
+	q.Close()
+	require.Equal(t, 100, q.Drain(nil))
+	require.Equal(t, 0, mailbox.Segments(q), "segments kept after Drain")
+	_, _, err := q.Push(nil, msg{})
+	require.ErrorIs(t, err, mailbox.ErrClosed)
+	require.ErrorIs(t, q.PushForce(msg{}), mailbox.ErrClosed)
+	require.Equal(t, 0, q.Len())
+
+	// A mailbox's life, from Init to Drain, costs no more allocations with
+	// 40 messages (two segments) than with none: the segments come from
+	// the mailboxes that died before.
+	life := func(n int) func() {
+		return func() {
+			var q mailbox.Queue[msg]
+			if err := q.Init(64, mailbox.Backpressure); err != nil {
+				panic(err)
+			}
+			for i := range n {
+				if _, _, err := q.Push(nil, msg{seq: i}); err != nil {
+					panic(err)
+				}
+			}
+			q.Close()
+			q.Drain(nil)
+		}
+	}
+	life(40)()
+	empty := testing.AllocsPerRun(100, life(0))
+	require.Equal(t, empty, testing.AllocsPerRun(100, life(40)))
+}

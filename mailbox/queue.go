@@ -16,9 +16,13 @@ const segSize = 32
 
 // A producer claims a slot through prod.word, which packs the id of the
 // tail segment above idxBits and the index of its next free slot below.
+// Close sets closedBit in the word, after which no claim succeeds, so that
+// once Drain has seen every earlier claim filled no producer can touch the
+// queue's segments again and they can be recycled.
 const (
-	idxBits = 6
-	idxMask = 1<<idxBits - 1
+	idxBits   = 6
+	idxMask   = 1<<idxBits - 1
+	closedBit = 1 << 63
 )
 
 // Slot states.
@@ -185,6 +189,7 @@ func (q *Queue[T]) unfinished() int64 {
 
 // position returns how many slots were claimed before the tail word w.
 func position(w uint64) int64 {
+	w &^= closedBit
 	i := min(w&idxMask, segSize)
 	return int64((w>>idxBits)*segSize+i) - segSize
 }
@@ -208,14 +213,12 @@ func (q *Queue[T]) Push(ctx context.Context, v T) (dropped T, didDrop bool, err 
 		return q.pushDropOldest(v)
 	}
 	for spins := 0; ; {
-		if id, i, ok := q.claim(true); ok {
+		id, i, err := q.claim(true)
+		if err == nil {
 			return dropped, false, q.fill(id, i, v)
 		}
-		if q.policy == DropNewest {
-			if q.closed.Load() {
-				return dropped, false, ErrClosed
-			}
-			return dropped, false, ErrFull
+		if err == ErrClosed || q.policy == DropNewest {
+			return dropped, false, err
 		}
 		if spins < fullSpins {
 			// The consumer is most likely running and about to make room:
@@ -236,18 +239,29 @@ const fullSpins = 4
 
 func (q *Queue[T]) pushDropOldest(v T) (dropped T, didDrop bool, err error) {
 	for {
-		if id, i, ok := q.claim(true); ok {
+		id, i, err := q.claim(true)
+		if err == nil {
 			return dropped, false, q.fill(id, i, v)
 		}
+		if err == ErrClosed {
+			return dropped, false, err
+		}
 		q.acquire()
+		if q.closed.Load() {
+			// Drain owns what is left.
+			q.unlock()
+			return dropped, false, ErrClosed
+		}
 		old, ok, onlyPinned := q.evict()
 		if ok || onlyPinned {
 			// The evicted message's room is ours; pinned messages never
 			// cost a user message its place, so with only those queued
 			// the message goes past the bound. The room is given back
 			// after the claim, so that no other producer takes it first.
-			id, i, _ := q.claim(false)
-			err := q.fill(id, i, v)
+			id, i, err := q.claim(false)
+			if err == nil {
+				err = q.fill(id, i, v)
+			}
 			if ok {
 				q.release()
 			}
@@ -255,9 +269,6 @@ func (q *Queue[T]) pushDropOldest(v T) (dropped T, didDrop bool, err error) {
 			return old, ok, err
 		}
 		q.unlock()
-		if q.closed.Load() {
-			return dropped, false, ErrClosed
-		}
 		// Every claimed slot is still being written: let the writers
 		// finish, then try again.
 		runtime.Gosched()
@@ -268,29 +279,33 @@ func (q *Queue[T]) pushDropOldest(v T) (dropped T, didDrop bool, err error) {
 // became messages, which the bound never refuses. It returns ErrClosed after
 // Close. It never blocks and is safe for concurrent use.
 func (q *Queue[T]) PushForce(v T) error {
-	id, i, _ := q.claim(false)
+	id, i, err := q.claim(false)
+	if err != nil {
+		return err
+	}
 	return q.fill(id, i, v)
 }
 
 // TryPush appends v if there is room and returns ErrFull otherwise, whatever
 // the policy. It never blocks and never drops.
 func (q *Queue[T]) TryPush(v T) error {
-	id, i, ok := q.claim(true)
-	if !ok {
-		if q.closed.Load() {
-			return ErrClosed
-		}
-		return ErrFull
+	id, i, err := q.claim(true)
+	if err != nil {
+		return err
 	}
 	return q.fill(id, i, v)
 }
 
-// claim takes the next slot: index i of segment id. With bounded set it
-// fails, taking nothing, when the queue holds capacity messages.
-func (q *Queue[T]) claim(bounded bool) (id, i uint64, ok bool) {
+// claim takes the next slot: index i of segment id. It fails, taking
+// nothing, with ErrClosed once Close has marked the word, and with ErrFull
+// when bounded is set and the queue holds capacity messages.
+func (q *Queue[T]) claim(bounded bool) (id, i uint64, err error) {
 	p := q.prod
 	for {
 		w := p.word.Load()
+		if w&closedBit != 0 {
+			return 0, 0, ErrClosed
+		}
 		id, i = w>>idxBits, w&idxMask
 		if i >= segSize {
 			if i == segSize && p.word.CompareAndSwap(w, w+1) {
@@ -306,12 +321,12 @@ func (q *Queue[T]) claim(bounded bool) (id, i uint64, ok bool) {
 				rel := q.cons.released.Load()
 				p.relSeen.Store(rel)
 				if n-rel >= q.capacity {
-					return 0, 0, false
+					return 0, 0, ErrFull
 				}
 			}
 		}
 		if p.word.CompareAndSwap(w, w+1) {
-			return id, i, true
+			return id, i, nil
 		}
 	}
 }
@@ -336,7 +351,9 @@ func (q *Queue[T]) link(id uint64) {
 		old.next.Store(n)
 	}
 	p.tail.Store(n)
-	p.word.Store((id + 1) << idxBits)
+	// Keep closedBit if Close set it meanwhile.
+	for w := p.word.Load(); !p.word.CompareAndSwap(w, (id+1)<<idxBits|w&closedBit); w = p.word.Load() {
+	}
 }
 
 // fill writes v into the claimed slot i of segment id, or marks the slot
@@ -502,6 +519,8 @@ func (q *Queue[T]) Close() {
 	if q.closed.Swap(true) {
 		return
 	}
+	// After the flag: a claim made before the bit finds the flag in fill.
+	q.prod.word.Or(closedBit)
 	if w := q.slow.Load(); w != nil {
 		w.mu.Lock()
 		for _, ch := range w.list {
@@ -514,8 +533,10 @@ func (q *Queue[T]) Close() {
 }
 
 // Drain, called by the consumer after Close, pops every message still queued,
-// including those whose producers reserved a slot before Close and are still
+// including those whose producers claimed a slot before Close and are still
 // writing, and hands each to f in order. It returns the number drained.
+// After Close no producer can reach the segments any more, so Drain hands
+// them to the pool for other queues of the same type.
 func (q *Queue[T]) Drain(f func(T)) int {
 	n := 0
 	for {
@@ -526,12 +547,43 @@ func (q *Queue[T]) Drain(f func(T)) int {
 			}
 			continue
 		}
-		if q.unfinished() == 0 {
+		w := q.prod.word.Load()
+		if q.unfinished() == 0 && w&idxMask <= segSize {
+			if w&closedBit != 0 {
+				q.recycle()
+			}
 			return n
 		}
 		// A producer holds a reservation: it will either write its slot or
 		// see closed and give the reservation back. Either takes moments.
 		runtime.Gosched()
+	}
+}
+
+// recycle gives every segment of a closed, drained queue to the pool. No
+// claim can succeed and none is in progress, and no link either.
+func (q *Queue[T]) recycle() {
+	if q.policy == DropOldest {
+		q.acquire()
+		defer q.unlock()
+	}
+	c, p := q.cons, q.prod
+	seg := c.head
+	if seg == nil {
+		seg = p.first.Swap(nil)
+	}
+	for seg != nil {
+		next := seg.next.Load()
+		seg.prev.Store(nil)
+		seg.next.Store(nil)
+		clear(seg.slots[:])
+		p.pool.Put(seg)
+		seg = next
+	}
+	c.head, c.idx, c.cleared = nil, 0, 0
+	p.tail.Store(nil)
+	if s := p.spare.Swap(nil); s != nil {
+		p.pool.Put(s)
 	}
 }
 
