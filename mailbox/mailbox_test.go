@@ -508,3 +508,43 @@ func TestDrainRecyclesSegments(t *testing.T) {
 	empty := testing.AllocsPerRun(100, life(0))
 	require.Equal(t, empty, testing.AllocsPerRun(100, life(40)))
 }
+
+func TestUpdateRewritesQueuedMessagesInPlace(t *testing.T) {
+	for _, p := range []mailbox.Policy{mailbox.Backpressure, mailbox.DropOldest} {
+		t.Run(p.String(), func(t *testing.T) {
+			q := newQueue(t, 40, p)
+			q.Pin(func(m msg) bool { return m.producer == 1 })
+			require.NoError(t, q.PushForce(msg{producer: 1, seq: 0})) // pinned
+			n := 40 // fills it: Backpressure would wait for more
+			if p == mailbox.DropOldest {
+				n = 70 // 30 evictions, which set the pinned one aside
+			}
+			for i := 1; i < n; i++ {
+				_, _, err := q.Push(nil, msg{seq: i})
+				require.NoError(t, err)
+			}
+			_, ok := q.Pop() // the head moves into the first segment
+			require.True(t, ok)
+			queued := q.Len()
+			require.Equal(t, 39, queued)
+			var seen []int
+			q.Update(func(m *msg) {
+				seen = append(seen, m.seq)
+				m.seq = -m.seq
+			})
+			var got []int
+			for {
+				m, ok := q.Pop()
+				if !ok {
+					break
+				}
+				got = append(got, m.seq)
+			}
+			require.Len(t, seen, queued)
+			require.Len(t, got, queued)
+			for i := range seen {
+				require.Equal(t, -seen[i], got[i], "message %d", i)
+			}
+		})
+	}
+}

@@ -452,6 +452,34 @@ func (q *Queue[T]) take() (v T, ok bool) {
 	}
 }
 
+// Update calls f with a pointer to each message queued, oldest first, so
+// that the consumer can rewrite them in place (the runtime marks Exit
+// messages from a process it has just unlinked as void). Slots still being
+// written by their producers are passed over; every message the consumer
+// pushed itself is visited. Consumer only.
+func (q *Queue[T]) Update(f func(*T)) {
+	if q.policy == DropOldest {
+		q.acquire()
+		defer q.unlock()
+		if sp := q.slow.Load(); sp != nil {
+			for i := range sp.front {
+				f(&sp.front[i])
+			}
+		}
+	}
+	seg, idx := q.cons.head, q.cons.idx
+	if seg == nil {
+		seg, idx = q.prod.first.Load(), 0
+	}
+	for ; seg != nil; seg, idx = seg.next.Load(), 0 {
+		for ; idx < segSize; idx++ {
+			if s := &seg.slots[idx]; s.ready.Load() == slotFull {
+				f(&s.val)
+			}
+		}
+	}
+}
+
 // retire recycles seg, which the consumer has passed: every slot is filled
 // and read, and no producer refers to it any more (producers reach a segment
 // from the tail through prev, never below the slot they claimed).

@@ -100,7 +100,12 @@ func (p *process) unlink(pid actor.PID) error {
 	if q, ok := p.sys.reg.Lookup(pid); ok {
 		q.dropLink(p.pid)
 	}
-	p.traps.unlinked(pid)
+	// An Exit from pid already queued must not be delivered either.
+	p.mb.User.Update(func(env *envelope) {
+		if env.kind == kindLinkExit && env.from == pid {
+			*env = envelope{kind: kindVoid}
+		}
+	})
 	return nil
 }
 

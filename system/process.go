@@ -28,6 +28,7 @@ const (
 	kindLinkExit
 	kindExit
 	kindParentExit // an Exit the process must stop after seeing
+	kindVoid       // a link Exit queued before an Unlink: never delivered
 )
 
 // envelope is one slot of the user lane.
@@ -86,7 +87,6 @@ type process struct {
 	stop     error // Stop or an untrapped exit signal: exit after this handler
 	initCh   chan error
 	needInit bool
-	traps    *trapBook
 	// While the owner finalizes, the first linked or monitoring process it
 	// wakes is handed to this goroutine to run next, instead of waking
 	// another worker: an exit chain then costs no goroutine switch.
@@ -101,13 +101,6 @@ type procExt struct {
 	monitors map[actor.Ref]actor.PID // whom this process monitors
 	ctx      context.Context
 	cancel   context.CancelFunc
-}
-
-// trapBook tracks Exit messages from links that are queued but not yet
-// delivered, so that Unlink can discard them. Owner only.
-type trapBook struct {
-	queued  map[actor.PID]int
-	discard map[actor.PID]int
 }
 
 func (p *process) extLocked() *procExt {
@@ -378,10 +371,8 @@ func (p *process) dispatch(env envelope) {
 		if _, active := p.dropMonitor(env.msg.(actor.Down).Ref); !active {
 			return // demonitored: no Down after Demonitor
 		}
-	case kindLinkExit:
-		if p.traps.take(env.from) {
-			return // unlinked after this Exit was queued
-		}
+	case kindVoid:
+		return // unlinked after this Exit was queued
 	}
 	p.cur, p.replied = env, false
 	defer p.recoverHandler()
@@ -418,10 +409,6 @@ func (p *process) handleSignals() {
 				kind = kindParentExit
 			} else if sig.kind == sigLinkExit {
 				kind = kindLinkExit
-				if p.traps == nil {
-					p.traps = new(trapBook)
-				}
-				p.traps.add(sig.from)
 			}
 			// Never refused: the user lane is only closed once dead.
 			_ = p.mb.User.PushForce(envelope{msg: actor.Exit{From: sig.from, Reason: sig.reason}, from: sig.from, kind: kind})
@@ -552,7 +539,6 @@ func (p *process) drain() {
 	})
 	p.mb.Control.Take()
 	p.mb.State.Kill()
-	p.traps = nil
 	s.zombies.Delete(p)
 }
 
@@ -654,41 +640,6 @@ func (s *System) pushForceVia(via, p *process, env envelope) {
 
 func (p *process) down(ref actor.Ref, pid actor.PID, reason error) {
 	p.sys.pushForce(p, envelope{msg: actor.Down{Ref: ref, PID: pid, Reason: reason}, from: pid, kind: kindDown})
-}
-
-func (t *trapBook) add(pid actor.PID) {
-	if t.queued == nil {
-		t.queued = make(map[actor.PID]int)
-	}
-	t.queued[pid]++
-}
-
-// take accounts for the delivery of one queued link Exit from pid and
-// reports whether it must be discarded.
-func (t *trapBook) take(pid actor.PID) bool {
-	if t == nil {
-		return false
-	}
-	if t.queued[pid]--; t.queued[pid] <= 0 {
-		delete(t.queued, pid)
-	}
-	if t.discard[pid] > 0 {
-		if t.discard[pid]--; t.discard[pid] == 0 {
-			delete(t.discard, pid)
-		}
-		return true
-	}
-	return false
-}
-
-func (t *trapBook) unlinked(pid actor.PID) {
-	if t == nil || t.queued[pid] == 0 {
-		return
-	}
-	if t.discard == nil {
-		t.discard = make(map[actor.PID]int)
-	}
-	t.discard[pid] = t.queued[pid]
 }
 
 func typeName(v any) string {
