@@ -515,7 +515,8 @@ func TestUpdateRewritesQueuedMessagesInPlace(t *testing.T) {
 			q := newQueue(t, 40, p)
 			q.Pin(func(m msg) bool { return m.producer == 1 })
 			require.NoError(t, q.PushForce(msg{producer: 1, seq: 0})) // pinned
-			n := 40 // fills it: Backpressure would wait for more
+			// 40 fills it: Backpressure would wait for more.
+			n := 40
 			if p == mailbox.DropOldest {
 				n = 70 // 30 evictions, which set the pinned one aside
 			}

@@ -173,16 +173,8 @@ func (s *System) spawn(parent *process, a actor.Actor, link bool, opts []actor.O
 		}
 	}
 	if hasInit {
-		t := time.NewTimer(cfg.InitTimeout)
-		select {
-		case err := <-p.initCh:
-			t.Stop()
-			if err != nil {
-				return actor.PID{}, err
-			}
-		case <-t.C:
-			s.kill(p)
-			return actor.PID{}, fmt.Errorf("%v: %w after %v", p.pid, actor.ErrInitTimeout, cfg.InitTimeout)
+		if err := s.awaitInit(p, cfg.InitTimeout); err != nil {
+			return actor.PID{}, err
 		}
 	}
 	if s.debug {
@@ -192,6 +184,29 @@ func (s *System) spawn(parent *process, a actor.Actor, link bool, opts []actor.O
 		s.Publish(actor.ProcessStarted{PID: p.pid, Parent: p.parent, Name: p.name})
 	}
 	return p.pid, nil
+}
+
+// awaitInit waits for p's Init to return, at most timeout; then p is
+// killed. Most Inits are quick: the caller yields once before arming a
+// timer, which a restart would otherwise allocate every time.
+func (s *System) awaitInit(p *process, timeout time.Duration) error {
+	for range 2 {
+		select {
+		case err := <-p.initCh:
+			return err
+		default:
+			runtime.Gosched()
+		}
+	}
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case err := <-p.initCh:
+		return err
+	case <-t.C:
+		s.kill(p)
+		return fmt.Errorf("%v: %w after %v", p.pid, actor.ErrInitTimeout, timeout)
+	}
 }
 
 // startTurn is the one place where the runtime starts a goroutine. A turn
