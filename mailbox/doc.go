@@ -5,12 +5,15 @@
 // # Lanes
 //
 // [Queue] is the user lane: a multi-producer, single-consumer FIFO with a
-// capacity bound. Enqueueing never takes a mutex; producers claim slots with
-// atomic operations in a linked list of fixed-size segments. Segments are
-// allocated as messages arrive and released to the garbage collector once
-// consumed, so the capacity is a bound, not an allocation: an empty queue that
-// never held a message costs a few words whatever its capacity. A queue that
-// has held messages keeps the one segment it is writing into.
+// capacity bound. Enqueueing never takes a mutex: a producer claims room and
+// a slot with one compare-and-swap on the tail, in a linked list of
+// fixed-size segments. Segments are taken as messages arrive and passed back
+// once consumed (kept as a spare, then in a pool shared by every queue of the
+// same element type, which the garbage collector empties), so the capacity
+// is a bound, not an allocation: an empty queue that never held a message
+// costs a few words whatever its capacity, and a queue in steady use
+// allocates nothing. A queue that has held messages keeps the segment it is
+// writing into; a closed queue gives all of its segments back once drained.
 //
 // [Control] is the control lane: unbounded, never refusing, never dropping.
 // The runtime serves it before the user lane.
