@@ -496,6 +496,9 @@ func (p *process) finalize(reason error, owner bool) bool {
 		via = p
 	}
 	s.reg.Remove(p.pid)
+	// Counted out before anyone is told, so that whoever sees the exit (a
+	// Down, an Exit, a Spawn that failed) also sees Processes() without it.
+	s.live.Add(-1)
 	if ext != nil {
 		if ext.cancel != nil {
 			ext.cancel()
@@ -516,7 +519,6 @@ func (p *process) finalize(reason error, owner bool) bool {
 			}
 		}
 	}
-	s.live.Add(-1)
 	s.logExit(p, reason)
 	if s.hasSubscribers() {
 		s.Publish(actor.ProcessExited{PID: p.pid, Name: p.name, Reason: reason})
