@@ -178,15 +178,6 @@ func (q *Queue[T]) length() int64 {
 	return max(n, 0)
 }
 
-// unfinished is like length, but reads the released count first: a producer
-// that claims a slot, finds the queue closed and releases it between the two
-// reads can then only make it larger. Drain relies on it never missing a
-// claimed slot that is still being filled.
-func (q *Queue[T]) unfinished() int64 {
-	rel := q.cons.released.Load()
-	return position(q.prod.word.Load()) - rel
-}
-
 // position returns how many slots were claimed before the tail word w.
 func position(w uint64) int64 {
 	w &^= closedBit
@@ -485,11 +476,17 @@ func (q *Queue[T]) Update(f func(*T)) {
 // from the tail through prev, never below the slot they claimed).
 func (q *Queue[T]) retire(seg, next *segment[T]) {
 	next.prev.Store(nil)
-	clear(seg.slots[:])
-	seg.next.Store(nil)
+	reset(seg)
 	if !q.prod.spare.CompareAndSwap(nil, seg) {
 		q.prod.pool.Put(seg)
 	}
+}
+
+// reset empties a segment no producer or consumer refers to any more.
+func reset[T any](seg *segment[T]) {
+	clear(seg.slots[:])
+	seg.next.Store(nil)
+	seg.prev.Store(nil)
 }
 
 // clear zeroes the consumed slots of the head segment, so that a segment
@@ -575,8 +572,14 @@ func (q *Queue[T]) Drain(f func(T)) int {
 			}
 			continue
 		}
+		// Released is read before the claims, unlike in length: a producer
+		// that claims a slot, finds the queue closed and releases it
+		// between the two reads can then only make the difference larger,
+		// so a claimed slot still being filled is never missed. An index
+		// past segSize is a link in progress.
+		rel := q.cons.released.Load()
 		w := q.prod.word.Load()
-		if q.unfinished() == 0 && w&idxMask <= segSize {
+		if position(w) == rel && w&idxMask <= segSize {
 			if w&closedBit != 0 {
 				q.recycle()
 			}
@@ -602,9 +605,7 @@ func (q *Queue[T]) recycle() {
 	}
 	for seg != nil {
 		next := seg.next.Load()
-		seg.prev.Store(nil)
-		seg.next.Store(nil)
-		clear(seg.slots[:])
+		reset(seg)
 		p.pool.Put(seg)
 		seg = next
 	}
