@@ -35,17 +35,24 @@ type Registry[V any] struct {
 	names *xsync.MapOf[string, actor.PID]
 }
 
-// hashPID mixes a PID's bits (finalizer of MurmurHash3): PIDs are handed
-// out in sequence by the runtime, so a fast mix spreads them as well as the
-// generic hasher, at a fraction of its cost on every send.
+// registryShift sets the registry's runs of neighbouring PIDs to 16: xsync
+// chains a full bucket instead of probing the next one, so longer runs cost
+// nothing.
+const registryShift = 4
+
+// hashPID is the table's hash of a PID. xsync takes a bucket from the bits
+// above the lowest seven and a tag to tell entries of a bucket apart from
+// those seven, so the bucket is the PID's place (see place: the PIDs spawned
+// one after another share neighbouring buckets, and spawning or restarting
+// among 100,000 live processes touches warm memory) and the tag a mix of all
+// its bits.
 func hashPID(p actor.PID, seed uint64) uint64 {
-	x := (uint64(p.System())<<48 | p.ID()) ^ seed
-	x ^= x >> 33
-	x *= 0xff51afd7ed558ccd
+	k := pidBits(p)
+	x := k ^ seed
 	x ^= x >> 33
 	x *= 0xc4ceb9fe1a85ec53
 	x ^= x >> 33
-	return x
+	return place(k, registryShift)<<7 | x&0x7f
 }
 
 // New returns an empty registry.
