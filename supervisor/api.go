@@ -196,7 +196,7 @@ func (q terminateChildReq) serve(ctx actor.Context, s *sup) reply {
 	var c *child
 	switch {
 	case q.byPID:
-		c = s.byPID[q.pid]
+		c, _ = s.byPID.Get(q.pid)
 	case s.dynamic():
 		return reply{err: ErrDynamic}
 	default:

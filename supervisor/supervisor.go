@@ -9,6 +9,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/airssys/rt/actor"
+	"github.com/airssys/rt/registry"
 )
 
 // Child states.
@@ -53,7 +54,7 @@ type sup struct {
 	log          zerolog.Logger
 	template     Child // SimpleOneForOne
 	templateOpts []actor.Option
-	byPID        map[actor.PID]*child
+	byPID        registry.PIDMap[*child]
 	byID         map[string]*child
 	head         *child
 	tail         *child
@@ -116,7 +117,7 @@ func (s *sup) Init(ctx actor.Context) error {
 	s.cfg = cfg
 	s.self = ctx.Self()
 	s.log = ctx.Logger().With().Stringer("supervisor", s.self).Logger()
-	s.byPID = make(map[actor.PID]*child, len(s.specs))
+	s.byPID.Clear()
 	s.byID = make(map[string]*child, len(s.specs))
 	s.head, s.tail, s.n, s.active, s.sigLive, s.tokens = nil, nil, 0, 0, 0, 0
 	s.hist, s.bo = history{}, backoffState{}
@@ -192,7 +193,7 @@ func (s *sup) dynamic() bool { return s.cfg.strategy == SimpleOneForOne }
 // handleExit dispatches an exit signal: a child's, the parent's, or a
 // stranger's (ignored).
 func (s *sup) handleExit(ctx actor.Context, m actor.Exit) {
-	if c, ok := s.byPID[m.From]; ok {
+	if c, ok := s.byPID.Get(m.From); ok {
 		s.childExited(ctx, c, m.Reason)
 		return
 	}
@@ -435,7 +436,7 @@ func (s *sup) adopt(a *sup, id string) error {
 // map and the counters right.
 func (s *sup) setState(c *child, st uint8, pid actor.PID) {
 	if c.state == running {
-		delete(s.byPID, c.pid)
+		s.byPID.Delete(c.pid)
 		s.active--
 	}
 	if c.spec.Significant {
@@ -448,7 +449,7 @@ func (s *sup) setState(c *child, st uint8, pid actor.PID) {
 	}
 	c.state, c.pid = st, pid
 	if st == running {
-		s.byPID[pid] = c
+		s.byPID.Put(pid, c)
 		s.active++
 	}
 }

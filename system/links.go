@@ -14,11 +14,7 @@ func (p *process) addLink(pid actor.PID) bool {
 	if p.status.Load() == statusDead {
 		return false
 	}
-	e := p.extLocked()
-	if e.links == nil {
-		e.links = make(map[actor.PID]struct{})
-	}
-	e.links[pid] = struct{}{}
+	p.extLocked().links.Put(pid, struct{}{})
 	return true
 }
 
@@ -29,8 +25,7 @@ func (p *process) dropLink(pid actor.PID) bool {
 	if p.ext == nil {
 		return false
 	}
-	_, ok := p.ext.links[pid]
-	delete(p.ext.links, pid)
+	_, ok := p.ext.links.Delete(pid)
 	return ok
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/airssys/rt/actor"
 	"github.com/airssys/rt/mailbox"
+	"github.com/airssys/rt/registry"
 )
 
 // Process status, stored in process.status.
@@ -96,7 +97,7 @@ type process struct {
 // procExt holds what most processes never need, so that an idle process
 // stays small. Guarded by process.mu.
 type procExt struct {
-	links    map[actor.PID]struct{}
+	links    registry.PIDMap[struct{}]
 	watchers map[actor.Ref]watcher   // who monitors this process
 	monitors map[actor.Ref]actor.PID // whom this process monitors
 	ctx      context.Context
@@ -150,7 +151,8 @@ func (s *System) spawn(parent *process, a actor.Actor, link bool, opts []actor.O
 	}
 	if link {
 		// The child has not run yet, so the link exists before it can fail.
-		p.ext = &procExt{links: map[actor.PID]struct{}{parent.pid: {}}}
+		p.ext = new(procExt)
+		p.ext.links.Put(parent.pid, struct{}{})
 	}
 	if err := s.reg.Add(p.pid, p); err != nil {
 		return actor.PID{}, err
@@ -503,7 +505,7 @@ func (p *process) finalize(reason error, owner bool) bool {
 		if ext.cancel != nil {
 			ext.cancel()
 		}
-		for pid := range ext.links {
+		for pid := range ext.links.All() {
 			s.signalVia(via, pid, signal{kind: sigLinkExit, from: p.pid, reason: reason})
 		}
 		for ref, w := range ext.watchers {
