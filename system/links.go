@@ -97,8 +97,8 @@ func (p *process) unlink(pid actor.PID) error {
 	}
 	// An Exit from pid already queued must not be delivered either.
 	p.mb.User.Update(func(env *envelope) {
-		if env.kind == kindLinkExit && env.from == pid {
-			*env = envelope{kind: kindVoid}
+		if env.kind() == kindLinkExit && env.msg.(actor.Exit).From == pid {
+			*env = envelope{from: mark(kindVoid)}
 		}
 	})
 	return nil

@@ -12,6 +12,7 @@ import (
 type request struct {
 	state atomic.Uint32 // 0 pending, 1 settled, 2 abandoned
 	ch    chan result
+	msg   any // the message asked, set when it is queued
 }
 
 type result struct {
