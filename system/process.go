@@ -548,6 +548,7 @@ func (p *process) finalize(reason error, owner bool) bool {
 		via = p
 	}
 	s.reg.Remove(p.pid)
+	s.uncache(p)
 	// Counted out before anyone is told, so that whoever sees the exit (a
 	// Down, an Exit, a Spawn that failed) also sees Processes() without it.
 	s.live.Add(-1)
@@ -660,7 +661,7 @@ func (s *System) deliver(ctx context.Context, from *process, pid actor.PID, msg 
 		s.deadLetter(pid, fromPID, msg, err)
 		return err
 	}
-	p, ok := s.reg.Lookup(pid)
+	p, ok := s.lookupSend(pid)
 	if !ok {
 		s.deadLetter(pid, fromPID, msg, actor.ErrNoProcess)
 		return actor.ErrNoProcess

@@ -42,6 +42,11 @@ type System struct {
 
 	_ [64]byte
 
+	// sendCache sits in front of reg for sends (see lookupSend).
+	sendCache [sendCacheSize]atomic.Pointer[process]
+
+	_ [64]byte
+
 	nextID atomic.Uint64
 	live   atomic.Int64
 
@@ -387,4 +392,30 @@ func (s *System) checkPID(pid actor.PID) error {
 		return fmt.Errorf("%w: %v", actor.ErrForeignPID, pid)
 	}
 	return nil
+}
+
+// sendCacheSize is the number of entries of System.sendCache.
+const sendCacheSize = 1024
+
+// lookupSend finds the process a message for pid goes to. A direct-mapped
+// cache in front of the registry answers a send to a recently seen process
+// with one load. It may return a process that has just died, which is as
+// good as not finding it: a process's mailbox is closed before it leaves
+// the registry, so the push fails and the sender gets ErrNoProcess exactly
+// as from a registry miss. finalize empties its entry.
+func (s *System) lookupSend(pid actor.PID) (*process, bool) {
+	e := &s.sendCache[pid.ID()%sendCacheSize]
+	if p := e.Load(); p != nil && p.pid == pid {
+		return p, true
+	}
+	p, ok := s.reg.Lookup(pid)
+	if ok {
+		e.Store(p)
+	}
+	return p, ok
+}
+
+// uncache empties p's sendCache entry, if it holds p.
+func (s *System) uncache(p *process) {
+	s.sendCache[p.pid.ID()%sendCacheSize].CompareAndSwap(p, nil)
 }
