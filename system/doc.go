@@ -8,7 +8,10 @@
 // it idle starts one turn: a goroutine that serves the control lane first,
 // then up to the process's throughput of user messages, checking the control
 // lane between messages, and ends when the mailbox is empty. A process with
-// more work after its throughput yields the processor before going on.
+// more work after its throughput yields the processor to the other
+// processes' turns before going on, when more turns are under way than
+// there are processors (GOMAXPROCS); with fewer, none of them waits for its
+// processor and it goes on at once.
 // System starts every goroutine of the runtime in one place and counts it;
 // Shutdown waits for all of them.
 //

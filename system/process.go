@@ -365,7 +365,14 @@ func (p *process) turn() (next *process) {
 			return p.takeHandoff()
 		}
 		if n == limit {
-			runtime.Gosched() // fairness: let other processes run
+			// Fairness: after its throughput a turn gives its processor
+			// to the other processes' turns, if more of them are under
+			// way than there are processors; otherwise none of them is
+			// waiting for it, and the yield would only slow this one
+			// (and let the goroutines feeding it fill its mailbox).
+			if p.sys.running.Load() > p.sys.procs {
+				runtime.Gosched()
+			}
 			continue
 		}
 		// Out of work: linger a moment before giving the goroutine back, so

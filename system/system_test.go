@@ -559,3 +559,52 @@ func TestStopEndsTrappingProcess(t *testing.T) {
 	require.Equal(t, actor.Exit{Reason: actor.Shutdown}, testkit.Recv(t, seen))
 	require.False(t, sys.Alive(pid))
 }
+
+// Two busy processes on one processor take turns: each handles at most its
+// throughput of messages, then yields to the other. (A process alone, or
+// with fewer turns under way than processors, goes on without yielding.)
+func TestThroughputYieldsToOtherProcesses(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	sys := newSystem(t)
+	const throughput, each = 10, 50
+	gate := make(chan struct{})
+	var mu sync.Mutex
+	var order []string
+	done := make(chan struct{}, 2)
+	busy := func(name string) actor.PID {
+		n := 0
+		pid, err := sys.Spawn(actor.Func(func(_ actor.Context, msg any) {
+			if msg == "wait" {
+				<-gate
+				return
+			}
+			mu.Lock()
+			order = append(order, name)
+			mu.Unlock()
+			if n++; n == each {
+				done <- struct{}{}
+			}
+		}), actor.WithThroughput(throughput))
+		require.NoError(t, err)
+		require.NoError(t, sys.Send(pid, "wait"))
+		return pid
+	}
+	a, b := busy("a"), busy("b")
+	for i := range each {
+		require.NoError(t, sys.Send(a, i))
+		require.NoError(t, sys.Send(b, i))
+	}
+	close(gate)
+	testkit.Recv(t, done)
+	testkit.Recv(t, done)
+	longest, run := 0, 0
+	for i := range order {
+		if i > 0 && order[i] == order[i-1] {
+			run++
+		} else {
+			run = 1
+		}
+		longest = max(longest, run)
+	}
+	require.LessOrEqual(t, longest, throughput, "order: %v", order)
+}
