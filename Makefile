@@ -20,9 +20,10 @@ bench:
 bench-go:
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
 
-## fuzz: run each fuzz target for a minute (mailbox; supervisor intensity and decisions)
+## fuzz: run each fuzz target for a minute (mailbox; PID map; supervisor intensity and decisions)
 fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzQueueAgainstModel -fuzztime=60s ./mailbox
+	$(GO) test -run='^$$' -fuzz=FuzzPIDMapAgainstModel -fuzztime=60s ./registry
 	$(GO) test -run='^$$' -fuzz=FuzzIntensityAgainstModel -fuzztime=60s ./supervisor
 	$(GO) test -run='^$$' -fuzz=FuzzSupervisorAgainstModel -fuzztime=60s ./supervisor
 
