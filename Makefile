@@ -23,7 +23,7 @@ bench-go:
 ## fuzz: run each fuzz target for a minute (mailbox; PID map; supervisor intensity and decisions)
 fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzQueueAgainstModel -fuzztime=60s ./mailbox
-	$(GO) test -run='^$$' -fuzz=FuzzPIDMapAgainstModel -fuzztime=60s ./registry
+	$(GO) test -run='^$$' -fuzz=FuzzAgainstModel -fuzztime=60s ./internal/pidmap
 	$(GO) test -run='^$$' -fuzz=FuzzIntensityAgainstModel -fuzztime=60s ./supervisor
 	$(GO) test -run='^$$' -fuzz=FuzzSupervisorAgainstModel -fuzztime=60s ./supervisor
 

@@ -12,15 +12,16 @@
 //
 // # Concurrency
 //
-// Every method is safe for concurrent use and none blocks on another caller
-// for longer than a map bucket update. Lookups take no lock at all.
+// Every method of Registry is safe for concurrent use and none blocks on
+// another caller for longer than a map bucket update. Lookups take no lock
+// at all.
 //
 // # PID tables
 //
 // The runtime hands PIDs out in sequence, and a restart replaces an old PID
-// by the next new one. Both the registry's hash and PIDMap (a map from PIDs
-// for one goroutine, which the runtime's link sets and the supervisor's
-// child index use) keep runs of consecutive PIDs in neighbouring places, so
-// that spawning or restarting among 100,000 live processes touches warm
-// memory instead of a random cache line of a large table.
+// by the next new one. The table's hash keeps runs of 16 consecutive PIDs in
+// neighbouring buckets (the placement of internal/pidmap, whose map the
+// runtime's link sets and the supervisor's child index use), so that
+// spawning or restarting among 100,000 live processes touches warm memory
+// instead of a random cache line of a large table.
 package registry

@@ -6,6 +6,7 @@ import (
 	"github.com/puzpuzpuz/xsync/v3"
 
 	"github.com/airssys/rt/actor"
+	"github.com/airssys/rt/internal/pidmap"
 )
 
 // Errors returned by the registry; they are the actor package's sentinels,
@@ -42,17 +43,17 @@ const registryShift = 4
 
 // hashPID is the table's hash of a PID. xsync takes a bucket from the bits
 // above the lowest seven and a tag to tell entries of a bucket apart from
-// those seven, so the bucket is the PID's place (see place: the PIDs spawned
+// those seven, so the bucket is the PID's place (see pidmap.Place: the PIDs spawned
 // one after another share neighbouring buckets, and spawning or restarting
 // among 100,000 live processes touches warm memory) and the tag a mix of all
 // its bits.
 func hashPID(p actor.PID, seed uint64) uint64 {
-	k := pidBits(p)
+	k := pidmap.Bits(p)
 	x := k ^ seed
 	x ^= x >> 33
 	x *= 0xc4ceb9fe1a85ec53
 	x ^= x >> 33
-	return place(k, registryShift)<<7 | x&0x7f
+	return pidmap.Place(k, registryShift)<<7 | x&0x7f
 }
 
 // New returns an empty registry.

@@ -9,7 +9,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/airssys/rt/actor"
-	"github.com/airssys/rt/registry"
+	"github.com/airssys/rt/internal/pidmap"
 )
 
 // Child states.
@@ -54,7 +54,7 @@ type sup struct {
 	log          zerolog.Logger
 	template     Child // SimpleOneForOne
 	templateOpts []actor.Option
-	byPID        registry.PIDMap[*child]
+	byPID        pidmap.Map[*child]
 	byID         map[string]*child
 	head         *child
 	tail         *child

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/airssys/rt/actor"
+	"github.com/airssys/rt/internal/pidmap"
 	"github.com/airssys/rt/mailbox"
-	"github.com/airssys/rt/registry"
 )
 
 // Process status, stored in process.status.
@@ -143,7 +143,7 @@ type process struct {
 // procExt holds what most processes never need, so that an idle process
 // stays small. Guarded by process.mu.
 type procExt struct {
-	links    registry.PIDMap[struct{}]
+	links    pidmap.Map[struct{}]
 	watchers map[actor.Ref]watcher   // who monitors this process
 	monitors map[actor.Ref]actor.PID // whom this process monitors
 	ctx      context.Context

@@ -1,4 +1,4 @@
-package registry_test
+package pidmap_test
 
 import (
 	"encoding/binary"
@@ -8,13 +8,16 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 
 	"github.com/airssys/rt/actor"
-	"github.com/airssys/rt/registry"
+	"github.com/airssys/rt/internal/pidmap"
 )
 
-func TestPIDMapBasics(t *testing.T) {
-	var m registry.PIDMap[string]
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func TestBasics(t *testing.T) {
+	var m pidmap.Map[string]
 	a, b := actor.NewPID(1, 1), actor.NewPID(1, 2)
 
 	_, ok := m.Get(a)
@@ -53,11 +56,11 @@ func TestPIDMapBasics(t *testing.T) {
 	m.Clear()
 	require.Zero(t, m.Len())
 	require.False(t, m.Has(b))
-	require.Zero(t, registry.Slots(&m), "Clear gives the table back")
+	require.Zero(t, pidmap.Slots(&m), "Clear gives the table back")
 }
 
-func TestPIDMapAllStopsEarly(t *testing.T) {
-	var m registry.PIDMap[int]
+func TestAllStopsEarly(t *testing.T) {
+	var m pidmap.Map[int]
 	for i := range 10 {
 		m.Put(actor.NewPID(0, uint64(i)), i)
 	}
@@ -70,12 +73,12 @@ func TestPIDMapAllStopsEarly(t *testing.T) {
 	require.Equal(t, 3, n)
 }
 
-// pidMapOps replays ops, two bytes each (operation, key), on a PIDMap and on
+// replay replays ops, two bytes each (operation, key), on a Map and on
 // a Go map and fails at the first difference. Keys come from a small range,
 // in several systems and with a stride, so that runs collide, wrap around
 // the table and are shifted back by deletions.
-func pidMapOps(t *testing.T, ops []byte) {
-	var m registry.PIDMap[int]
+func replay(t *testing.T, ops []byte) {
+	var m pidmap.Map[int]
 	model := map[actor.PID]int{}
 	key := func(b byte) actor.PID {
 		switch b % 4 {
@@ -116,36 +119,36 @@ func pidMapOps(t *testing.T, ops []byte) {
 	}
 }
 
-func TestPIDMapAgainstModel(t *testing.T) {
+func TestAgainstModel(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for range 200 {
 		ops := make([]byte, 2*rng.IntN(2000))
 		for i := range ops {
 			ops[i] = byte(rng.Uint32())
 		}
-		pidMapOps(t, ops)
+		replay(t, ops)
 	}
 }
 
-func FuzzPIDMapAgainstModel(f *testing.F) {
+func FuzzAgainstModel(f *testing.F) {
 	f.Add([]byte{0, 1, 0, 5, 1, 1, 2, 5})
 	seed := make([]byte, 0, 512)
 	for i := range 128 {
 		seed = binary.LittleEndian.AppendUint16(seed, uint16(i%3)|uint16(i*7)<<8)
 	}
 	f.Add(seed)
-	f.Fuzz(pidMapOps)
+	f.Fuzz(replay)
 }
 
 // A supervisor keeps replacing one PID by the next one the runtime hands
 // out: the table must neither grow nor get slower however long it runs.
-func TestPIDMapChurnKeepsItsSize(t *testing.T) {
-	var m registry.PIDMap[struct{}]
+func TestChurnKeepsItsSize(t *testing.T) {
+	var m pidmap.Map[struct{}]
 	const live = 1000
 	for i := range live {
 		m.Put(actor.NewPID(0, uint64(i+1)), struct{}{})
 	}
-	size := registry.Slots(&m)
+	size := pidmap.Slots(&m)
 	old, next := uint64(live/2), uint64(live+1)
 	for range 1_000_000 {
 		_, ok := m.Delete(actor.NewPID(0, old))
@@ -154,34 +157,34 @@ func TestPIDMapChurnKeepsItsSize(t *testing.T) {
 		old, next = next, next+1
 	}
 	require.Equal(t, live, m.Len())
-	require.Equal(t, size, registry.Slots(&m), "churn grew the table")
+	require.Equal(t, size, pidmap.Slots(&m), "churn grew the table")
 	// A table half full has short runs; PIDs piling up in one place
 	// would put the mean in the hundreds.
-	mean, longest := registry.Probes(&m)
+	mean, longest := pidmap.Probes(&m)
 	require.Less(t, mean, 8.0)
 	require.Less(t, longest, 256)
 }
 
 // PIDs spaced by a power of two must spread over the table instead of
 // landing on one place and forming one long run.
-func TestPIDMapSpreadsStridedPIDs(t *testing.T) {
+func TestSpreadsStridedPIDs(t *testing.T) {
 	for _, stride := range []uint64{1, 2, 16, 64, 1024, 1 << 20} {
 		t.Run(fmt.Sprint(stride), func(t *testing.T) {
-			var m registry.PIDMap[struct{}]
+			var m pidmap.Map[struct{}]
 			for i := range uint64(10_000) {
 				m.Put(actor.NewPID(0, 1+i*stride), struct{}{})
 			}
-			mean, longest := registry.Probes(&m)
+			mean, longest := pidmap.Probes(&m)
 			require.Less(t, mean, 4.0, "mean distance from home")
 			require.Less(t, longest, 256, "longest distance from home")
 		})
 	}
 }
 
-func BenchmarkPIDMapChurn(b *testing.B) {
+func BenchmarkChurn(b *testing.B) {
 	for _, live := range []int{10, 100_000} {
 		b.Run(fmt.Sprintf("impl=pidmap/live=%d", live), func(b *testing.B) {
-			var m registry.PIDMap[struct{}]
+			var m pidmap.Map[struct{}]
 			for i := range live {
 				m.Put(actor.NewPID(0, uint64(i+1)), struct{}{})
 			}

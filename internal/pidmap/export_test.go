@@ -1,8 +1,8 @@
-package registry
+package pidmap
 
 // Probes returns the mean and the longest distance of m's entries from the
 // place their PID asks for: how many slots a lookup reads beyond the first.
-func Probes[V any](m *PIDMap[V]) (mean float64, longest int) {
+func Probes[V any](m *Map[V]) (mean float64, longest int) {
 	if m.n == 0 {
 		return 0, 0
 	}
@@ -20,4 +20,4 @@ func Probes[V any](m *PIDMap[V]) (mean float64, longest int) {
 }
 
 // Slots returns the size of m's table.
-func Slots[V any](m *PIDMap[V]) int { return len(m.slots) }
+func Slots[V any](m *Map[V]) int { return len(m.slots) }

@@ -1,4 +1,4 @@
-package registry
+package pidmap
 
 import (
 	"iter"
@@ -6,15 +6,15 @@ import (
 	"github.com/airssys/rt/actor"
 )
 
-// place maps a PID's bits to a position in a table of PIDs. The runtime
+// Place maps a PID's bits (see Bits) to a position in a table of PIDs. The runtime
 // hands PIDs out in sequence and a restart replaces an old PID by a new one,
 // so the PIDs a table meets next are the ones just after those it met last.
-// place keeps runs of 1<<shift consecutive PIDs in consecutive positions,
+// Place keeps runs of 1<<shift consecutive PIDs in consecutive positions,
 // so that inserting a new PID touches memory an earlier one has just
 // touched, and scatters the runs with a mix of the remaining bits, so that
 // PIDs spaced by a power of two (a pool keeping every Nth worker) do not
 // pile up in one position.
-func place(k uint64, shift uint) uint64 {
+func Place(k uint64, shift uint) uint64 {
 	b := k >> shift
 	b ^= b >> 33
 	b *= 0xff51afd7ed558ccd
@@ -22,16 +22,16 @@ func place(k uint64, shift uint) uint64 {
 	return k ^ b<<shift
 }
 
-// pidMapShift sets PIDMap's runs to 4 PIDs: half a cache line of keys.
-// Longer runs make linear probing's clusters longer (see TestPIDMapSpreads).
-const pidMapShift = 2
+// shift sets Map's runs to 4 PIDs: half a cache line of keys. Longer runs
+// make linear probing's clusters longer (see TestSpreadsStridedPIDs).
+const shift = 2
 
-func home(k uint64) uint64 { return place(k, pidMapShift) }
+func home(k uint64) uint64 { return Place(k, shift) }
 
-// PIDMap is a map from PIDs to values of type V, for one goroutine: the
+// Map is a map from PIDs to values of type V, for one goroutine: the
 // runtime's link sets and the supervisor's index of running children use
 // it. It differs from a Go map in where it puts its entries: PIDs the
-// runtime handed out one after another sit side by side (see place), so a
+// runtime handed out one after another sit side by side (see Place), so a
 // table of 100,000 PIDs whose owner keeps replacing one of them by a new one
 // (a supervisor restarting a child) reads and writes a few warm cache lines
 // instead of a random line of the table each time. It is an open-addressing
@@ -39,9 +39,13 @@ func home(k uint64) uint64 { return place(k, pidMapShift) }
 // moves later entries back, so it leaves no tombstones and a table with
 // constant churn never slows down.
 //
-// The zero value is an empty map ready to use. A PIDMap must not be copied
+// Every PID is a valid key, the zero PID included. The table grows as
+// entries are added and never shrinks on Delete; Clear gives its memory
+// back.
+//
+// The zero value is an empty map ready to use. A Map must not be copied
 // after first use, and it is not safe for concurrent use.
-type PIDMap[V any] struct {
+type Map[V any] struct {
 	slots []pidSlot[V]
 	n     int
 	// zero holds the value of the zero PID, which marks empty slots.
@@ -58,7 +62,7 @@ type pidSlot[V any] struct {
 const minPIDSlots = 4
 
 // Len returns the number of entries.
-func (m *PIDMap[V]) Len() int {
+func (m *Map[V]) Len() int {
 	if m.hasZero {
 		return m.n + 1
 	}
@@ -66,8 +70,8 @@ func (m *PIDMap[V]) Len() int {
 }
 
 // Get returns the value stored for pid and whether there is one.
-func (m *PIDMap[V]) Get(pid actor.PID) (v V, ok bool) {
-	k := pidBits(pid)
+func (m *Map[V]) Get(pid actor.PID) (v V, ok bool) {
+	k := Bits(pid)
 	if k == 0 {
 		return m.zero, m.hasZero
 	}
@@ -86,14 +90,14 @@ func (m *PIDMap[V]) Get(pid actor.PID) (v V, ok bool) {
 }
 
 // Has reports whether pid has an entry.
-func (m *PIDMap[V]) Has(pid actor.PID) bool {
+func (m *Map[V]) Has(pid actor.PID) bool {
 	_, ok := m.Get(pid)
 	return ok
 }
 
 // Put stores v for pid, replacing any value stored before.
-func (m *PIDMap[V]) Put(pid actor.PID, v V) {
-	k := pidBits(pid)
+func (m *Map[V]) Put(pid actor.PID, v V) {
+	k := Bits(pid)
 	if k == 0 {
 		m.zero, m.hasZero = v, true
 		return
@@ -117,8 +121,8 @@ func (m *PIDMap[V]) Put(pid actor.PID, v V) {
 
 // Delete removes pid's entry and returns its value; ok is false if there
 // was none.
-func (m *PIDMap[V]) Delete(pid actor.PID) (v V, ok bool) {
-	k := pidBits(pid)
+func (m *Map[V]) Delete(pid actor.PID) (v V, ok bool) {
+	k := Bits(pid)
 	if k == 0 {
 		v, ok = m.zero, m.hasZero
 		var zero V
@@ -153,8 +157,9 @@ func (m *PIDMap[V]) Delete(pid actor.PID) (v V, ok bool) {
 }
 
 // All returns an iterator over the entries, in no particular order. The
-// map must not be changed while the iteration runs.
-func (m *PIDMap[V]) All() iter.Seq2[actor.PID, V] {
+// map must not be changed while the iteration runs: a Put or Delete meanwhile
+// may make it skip entries or yield one twice.
+func (m *Map[V]) All() iter.Seq2[actor.PID, V] {
 	return func(yield func(actor.PID, V) bool) {
 		if m.hasZero && !yield(actor.PID{}, m.zero) {
 			return
@@ -168,9 +173,9 @@ func (m *PIDMap[V]) All() iter.Seq2[actor.PID, V] {
 }
 
 // Clear removes every entry and gives the table's memory back.
-func (m *PIDMap[V]) Clear() { *m = PIDMap[V]{} }
+func (m *Map[V]) Clear() { *m = Map[V]{} }
 
-func (m *PIDMap[V]) grow() {
+func (m *Map[V]) grow() {
 	old := m.slots
 	m.slots = make([]pidSlot[V], max(2*len(old), minPIDSlots))
 	mask := uint64(len(m.slots) - 1)
@@ -186,6 +191,7 @@ func (m *PIDMap[V]) grow() {
 	}
 }
 
-func pidBits(p actor.PID) uint64 { return uint64(p.System())<<48 | p.ID() }
+// Bits returns the 64 bits of a PID, system number above process number.
+func Bits(p actor.PID) uint64 { return uint64(p.System())<<48 | p.ID() }
 
 func pidFromBits(k uint64) actor.PID { return actor.NewPID(uint16(k>>48), k) }
