@@ -2,6 +2,7 @@ package system
 
 import (
 	"context"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -36,5 +37,29 @@ func TestSendCacheNeverDeliversToTheDead(t *testing.T) {
 	case m := <-got:
 		t.Fatalf("a dead process received %v", m)
 	default:
+	}
+}
+
+// Senders that look a process up while it exits must not leave it in the
+// cache: a lookup can fill the entry after finalize has emptied it.
+func TestSendCacheKeepsNoDeadProcess(t *testing.T) {
+	sys := New()
+	defer sys.Shutdown(context.Background())
+	for range 500 {
+		pid, err := sys.Spawn(actor.Func(func(actor.Context, any) {}))
+		require.NoError(t, err)
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Go(func() {
+				for i := range 100 {
+					_ = sys.Send(pid, i) // some fail: the process is stopping
+				}
+			})
+		}
+		require.NoError(t, sys.Stop(context.Background(), pid))
+		wg.Wait()
+		if p := sys.sendCache[pid.ID()%sendCacheSize].Load(); p != nil {
+			require.NotEqual(t, pid, p.pid, "a dead process is still cached")
+		}
 	}
 }

@@ -404,7 +404,9 @@ const sendCacheSize = 1024
 // with one load. It may return a process that has just died, which is as
 // good as not finding it: a process's mailbox is closed before it leaves
 // the registry, so the push fails and the sender gets ErrNoProcess exactly
-// as from a registry miss. finalize empties its entry.
+// as from a registry miss. No entry outlives its process: finalize empties
+// it, and a lookup that fills it for a process dying meanwhile empties it
+// again, so the cache keeps no dead process (and its actor) alive.
 func (s *System) lookupSend(pid actor.PID) (*process, bool) {
 	e := &s.sendCache[pid.ID()%sendCacheSize]
 	if p := e.Load(); p != nil && p.pid == pid {
@@ -413,6 +415,12 @@ func (s *System) lookupSend(pid actor.PID) (*process, bool) {
 	p, ok := s.reg.Lookup(pid)
 	if ok {
 		e.Store(p)
+		// p may have died since the lookup, and finalize emptied the entry
+		// before this store: take it out again. finalize marks a process
+		// dead before it empties the entry, so one of the two sees the other.
+		if p.status.Load() == statusDead {
+			e.CompareAndSwap(p, nil)
+		}
 	}
 	return p, ok
 }
