@@ -9,9 +9,10 @@
 // then up to the process's throughput of user messages, checking the control
 // lane between messages, and ends when the mailbox is empty. A process with
 // more work after its throughput yields the processor to the other
-// processes' turns before going on, when more turns are under way than
-// there are processors (GOMAXPROCS); with fewer, none of them waits for its
-// processor and it goes on at once.
+// processes' turns before going on, when more turns are under way, in all
+// the program's systems, than there are processors (GOMAXPROCS); with no
+// more than that, none of them waits for its processor and it goes on at
+// once.
 // System starts every goroutine of the runtime in one place and counts it;
 // Shutdown waits for all of them.
 //

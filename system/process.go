@@ -262,7 +262,7 @@ func (s *System) awaitInit(p *process, timeout time.Duration) error {
 // workers park between turns (up to maxIdleWorkers of them) so that a busy
 // system neither creates a goroutine nor grows a fresh stack per turn.
 func (s *System) startTurn(p *process) {
-	s.running.Add(1)
+	s.turnStarted()
 	s.poolMu.Lock()
 	if n := len(s.idleWorkers); n > 0 {
 		ch := s.idleWorkers[n-1]
@@ -310,7 +310,17 @@ func (s *System) closePool() {
 	s.poolMu.Unlock()
 }
 
+// turnsUnderWay counts the turns started and not yet done in every System
+// of the program, for the fairness yield (see process.turn).
+var turnsUnderWay atomic.Int64
+
+func (s *System) turnStarted() {
+	s.running.Add(1)
+	turnsUnderWay.Add(1)
+}
+
 func (s *System) turnDone() {
+	turnsUnderWay.Add(-1)
 	if s.running.Add(-1) == 0 && s.stopping.Load() {
 		select {
 		case s.idle <- struct{}{}:
@@ -366,11 +376,13 @@ func (p *process) turn() (next *process) {
 		}
 		if n == limit {
 			// Fairness: after its throughput a turn gives its processor
-			// to the other processes' turns, if more of them are under
-			// way than there are processors; otherwise none of them is
-			// waiting for it, and the yield would only slow this one
-			// (and let the goroutines feeding it fill its mailbox).
-			if p.sys.running.Load() > p.sys.procs {
+			// to the other processes' turns (of any System), if more of
+			// them are under way than there are processors; otherwise
+			// none of them is waiting for it, and the yield would only
+			// slow this one (and let the goroutines feeding it fill its
+			// mailbox). GOMAXPROCS is read only when another turn is
+			// under way, and then costs about what the yield does.
+			if t := turnsUnderWay.Load(); t > 1 && t > int64(runtime.GOMAXPROCS(0)) {
 				runtime.Gosched()
 			}
 			continue
@@ -400,7 +412,7 @@ func (s *System) wake(via, q *process) {
 		return
 	}
 	if via != nil && via.handoff == nil {
-		s.running.Add(1)
+		s.turnStarted()
 		via.handoff = q
 		return
 	}

@@ -39,7 +39,6 @@ type System struct {
 	zombies  *xsync.MapOf[*process, struct{}] // killed while a handler ran
 	idle     chan struct{}
 	maxIdle  int
-	procs    int64 // GOMAXPROCS when the system was made
 
 	_ [64]byte
 
@@ -86,7 +85,6 @@ func New(opts ...Option) *System {
 		reg:     registry.New[*process](),
 		idle:    make(chan struct{}, 1),
 		maxIdle: 4 * runtime.GOMAXPROCS(0),
-		procs:   int64(runtime.GOMAXPROCS(0)),
 		timers:  xsync.NewMapOf[*timerEntry, struct{}](),
 		zombies: xsync.NewMapOf[*process, struct{}](),
 	}

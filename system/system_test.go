@@ -3,6 +3,7 @@ package system_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -560,54 +561,63 @@ func TestStopEndsTrappingProcess(t *testing.T) {
 	require.False(t, sys.Alive(pid))
 }
 
-// Two busy processes on one processor take turns: each handles its
-// throughput of messages, then yields to the other. (A process alone, or
-// with fewer turns under way than processors, goes on without yielding.)
-// The scheduler picks who runs next (at random under -race), so the test
-// counts the switches between the two instead of bounding each run: without
-// the yield, the first to run handles all its messages before the other
-// starts, one switch in all.
+// Two busy processes on one processor take turns, in one System or in two:
+// each handles its throughput of messages, then yields to the other. (A
+// process alone, or with no more turns under way than processors, goes on
+// without yielding.) The scheduler picks who runs next (at random under
+// -race), so the test counts the switches between the two instead of
+// bounding each run: without the yield, the first to run handles all its
+// messages before the other starts, one switch in all.
 func TestThroughputYieldsToOtherProcesses(t *testing.T) {
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
-	sys := newSystem(t)
-	const throughput, each = 10, 1000
-	gate := make(chan struct{})
-	// A buffered channel, not a mutex: a handler pre-empted while holding
-	// a mutex would park the other one.
-	handled := make(chan string, 2*each)
-	done := make(chan struct{}, 2)
-	busy := func(name string) actor.PID {
-		n := 0
-		pid, err := sys.Spawn(actor.Func(func(_ actor.Context, msg any) {
-			if msg == "wait" {
-				<-gate
-				return
+	for _, systems := range []int{1, 2} {
+		t.Run(fmt.Sprintf("systems=%d", systems), func(t *testing.T) {
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+			sysA := newSystem(t)
+			sysB := sysA
+			if systems == 2 {
+				sysB = newSystem(t)
 			}
-			handled <- name
-			if n++; n == each {
-				done <- struct{}{}
+			const throughput, each = 10, 1000
+			gate := make(chan struct{})
+			// A buffered channel, not a mutex: a handler pre-empted while
+			// holding a mutex would park the other one.
+			handled := make(chan string, 2*each)
+			done := make(chan struct{}, 2)
+			busy := func(sys *system.System, name string) actor.PID {
+				n := 0
+				pid, err := sys.Spawn(actor.Func(func(_ actor.Context, msg any) {
+					if msg == "wait" {
+						<-gate
+						return
+					}
+					handled <- name
+					if n++; n == each {
+						done <- struct{}{}
+					}
+				}), actor.WithThroughput(throughput))
+				require.NoError(t, err)
+				require.NoError(t, sys.Send(pid, "wait"))
+				return pid
 			}
-		}), actor.WithThroughput(throughput))
-		require.NoError(t, err)
-		require.NoError(t, sys.Send(pid, "wait"))
-		return pid
+			a, b := busy(sysA, "a"), busy(sysB, "b")
+			for i := range each {
+				require.NoError(t, sysA.Send(a, i))
+				require.NoError(t, sysB.Send(b, i))
+			}
+			close(gate)
+			testkit.Recv(t, done)
+			testkit.Recv(t, done)
+			close(handled)
+			switches, last := 0, ""
+			for name := range handled {
+				if last != "" && name != last {
+					switches++
+				}
+				last = name
+			}
+			// Each yields about each/throughput times; most hand the
+			// processor over.
+			require.GreaterOrEqual(t, switches, 10)
+		})
 	}
-	a, b := busy("a"), busy("b")
-	for i := range each {
-		require.NoError(t, sys.Send(a, i))
-		require.NoError(t, sys.Send(b, i))
-	}
-	close(gate)
-	testkit.Recv(t, done)
-	testkit.Recv(t, done)
-	close(handled)
-	switches, last := 0, ""
-	for name := range handled {
-		if last != "" && name != last {
-			switches++
-		}
-		last = name
-	}
-	// Each yields about each/throughput times; most hand the processor over.
-	require.GreaterOrEqual(t, switches, 10)
 }
