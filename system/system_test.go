@@ -621,3 +621,67 @@ func TestThroughputYieldsToOtherProcesses(t *testing.T) {
 		})
 	}
 }
+
+// A Request that never reaches its handler is accounted for with the
+// message that was asked, not the runtime's wrapper: evicted under
+// DropOldest it fails with ErrMailboxFull, and still queued when its
+// receiver dies it fails with the receiver's exit.
+func TestUndeliveredRequestsAreDeadLetters(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		end        func(sys *system.System, pid actor.PID, release func()) // after the request is queued
+		wantReason error
+		wantErr    func(t *testing.T, err error)
+	}{
+		{
+			name:       "evicted",
+			end:        func(sys *system.System, pid actor.PID, _ func()) { require.NoError(t, sys.Send(pid, 3)) },
+			wantReason: actor.ErrDroppedOldest,
+			wantErr:    func(t *testing.T, err error) { require.ErrorIs(t, err, actor.ErrMailboxFull) },
+		},
+		{
+			name: "receiver killed",
+			end: func(sys *system.System, pid actor.PID, release func()) {
+				require.NoError(t, sys.Kill(pid))
+				release() // the killed handler returns; its goroutine then drains
+			},
+			wantReason: actor.ErrNoProcess,
+			wantErr: func(t *testing.T, err error) {
+				var exit *actor.ExitError
+				require.ErrorAs(t, err, &exit)
+				require.ErrorIs(t, exit.Reason, actor.Killed)
+			},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sys := newSystem(t)
+			sub := sys.Subscribe(func(e any) bool { _, ok := e.(actor.DeadLetter); return ok })
+			defer sub.Close()
+			started, gate := make(chan struct{}), make(chan struct{})
+			var once sync.Once
+			release := func() { once.Do(func() { close(gate) }) }
+			defer release()
+			pid, err := sys.Spawn(blocker(started, gate, nil), actor.WithMailbox(1, mailbox.DropOldest))
+			require.NoError(t, err)
+			require.NoError(t, sys.Send(pid, 0))
+			<-started
+			require.NoError(t, sys.Send(pid, 1))
+			errc := make(chan error, 1)
+			go func() {
+				_, err := sys.Request(context.Background(), pid, "q")
+				errc <- err
+			}()
+			// The request evicts 1: once that dead letter is out, it is queued.
+			ctx, cancel := context.WithTimeout(context.Background(), testkit.Timeout)
+			defer cancel()
+			dl, err := sub.Next(ctx)
+			require.NoError(t, err)
+			require.Equal(t, actor.DeadLetter{To: pid, Message: 1, Reason: actor.ErrDroppedOldest}, dl)
+			tc.end(sys, pid, release)
+			dl, err = sub.Next(ctx)
+			require.NoError(t, err)
+			require.Equal(t, actor.DeadLetter{To: pid, Message: "q", Reason: tc.wantReason}, dl)
+			tc.wantErr(t, testkit.Recv(t, errc))
+		})
+	}
+}
