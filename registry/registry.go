@@ -42,11 +42,11 @@ type Registry[V any] struct {
 const registryShift = 4
 
 // hashPID is the table's hash of a PID. xsync takes a bucket from the bits
-// above the lowest seven and a tag to tell entries of a bucket apart from
-// those seven, so the bucket is the PID's place (see pidmap.Place: the PIDs spawned
-// one after another share neighbouring buckets, and spawning or restarting
-// among 100,000 live processes touches warm memory) and the tag a mix of all
-// its bits.
+// above the lowest seven and a tag to tell a bucket's entries apart from
+// those seven, so the bucket is the PID's place (see pidmap.Place: PIDs
+// spawned one after another share neighbouring buckets, and spawning or
+// restarting among 100,000 live processes touches warm memory) and the tag
+// a mix of all its bits.
 func hashPID(p actor.PID, seed uint64) uint64 {
 	k := pidmap.Bits(p)
 	x := k ^ seed

@@ -41,7 +41,7 @@ const (
 // outside any process); a Request's message is wrapped in its *request.
 // Messages the runtime makes (Down, trapped Exit) carry instead a mark in
 // from: a PID of system 0, which no system has, whose number is the kind.
-// Their sender, for Sender, is in the message itself.
+// Their sender, for Sender, is in the message itself (see dispatch).
 type envelope struct {
 	msg  any
 	from actor.PID
@@ -57,20 +57,6 @@ func (e envelope) kind() uint8 {
 	return uint8(e.from.ID()) // the zero PID is kindUser too
 }
 
-// sender is what Sender reports while e is handled.
-func (e envelope) sender() actor.PID {
-	if e.kind() == kindUser {
-		return e.from
-	}
-	switch m := e.msg.(type) {
-	case actor.Down:
-		return m.PID
-	case actor.Exit:
-		return m.From
-	}
-	return actor.PID{}
-}
-
 // userMsg returns the message as the actor sees it, and the Request it
 // belongs to, if any.
 func (e envelope) userMsg() (any, *request) {
@@ -81,6 +67,11 @@ func (e envelope) userMsg() (any, *request) {
 }
 
 func isSignal(env envelope) bool { return env.kind() != kindUser }
+
+// downEnvelope is the Down a watcher receives when pid exits.
+func downEnvelope(ref actor.Ref, pid actor.PID, reason error) envelope {
+	return envelope{msg: actor.Down{Ref: ref, PID: pid, Reason: reason}, from: mark(kindDown)}
+}
 
 // current is what the Context reports about the message being handled.
 type current struct {
@@ -449,18 +440,23 @@ func (p *process) callInit() (err error) {
 // dispatch hands one user-lane envelope to the actor.
 func (p *process) dispatch(env envelope) {
 	msg, kind := env.msg, env.kind()
-	var req *request
+	var cur current
 	switch kind {
 	case kindUser:
-		msg, req = env.userMsg()
+		msg, cur.req = env.userMsg()
+		cur.from = env.from
 	case kindDown:
-		if _, active := p.dropMonitor(msg.(actor.Down).Ref); !active {
+		d := msg.(actor.Down)
+		if _, active := p.dropMonitor(d.Ref); !active {
 			return // demonitored: no Down after Demonitor
 		}
+		cur.from = d.PID
 	case kindVoid:
 		return // unlinked after this Exit was queued
+	default: // a trapped Exit
+		cur.from = msg.(actor.Exit).From
 	}
-	p.cur, p.replied = current{from: env.sender(), req: req}, false
+	p.cur, p.replied = cur, false
 	defer p.recoverHandler()
 	p.actor.Receive(p, msg)
 	p.cur = current{}
@@ -580,7 +576,7 @@ func (p *process) finalize(reason error, owner bool) bool {
 		}
 		for ref, w := range ext.watchers {
 			if q, ok := w.(*process); ok {
-				s.pushForceVia(via, q, envelope{msg: actor.Down{Ref: ref, PID: p.pid, Reason: reason}, from: mark(kindDown)})
+				s.pushForceVia(via, q, downEnvelope(ref, p.pid, reason))
 				continue
 			}
 			w.down(ref, p.pid, reason)
@@ -734,7 +730,7 @@ func (s *System) pushForceVia(via, p *process, env envelope) {
 }
 
 func (p *process) down(ref actor.Ref, pid actor.PID, reason error) {
-	p.sys.pushForce(p, envelope{msg: actor.Down{Ref: ref, PID: pid, Reason: reason}, from: mark(kindDown)})
+	p.sys.pushForce(p, downEnvelope(ref, pid, reason))
 }
 
 func typeName(v any) string {

@@ -685,3 +685,85 @@ func TestUndeliveredRequestsAreDeadLetters(t *testing.T) {
 		})
 	}
 }
+
+// Sender names who a message came from: the sending process for a user
+// message or a Request, the zero PID from outside any process, the exited
+// process for its Down and for the Exit a trapping process receives.
+func TestSenderOfEachKindOfMessage(t *testing.T) {
+	sys := newSystem(t)
+	type seen struct {
+		msg  any
+		from actor.PID
+	}
+	got := make(chan seen, 8)
+	failed := make(chan error, 4)
+	watcher, err := sys.Spawn(&initActor{
+		init: func(ctx actor.Context) error { ctx.TrapExit(true); return nil },
+		recv: func(ctx actor.Context, msg any) {
+			switch m := msg.(type) {
+			case string:
+				if m == "link" {
+					child, err := ctx.SpawnLink(actor.Func(func(ctx actor.Context, _ any) { ctx.Stop(errors.New("done")) }))
+					if err == nil {
+						err = ctx.Send(child, "stop")
+					}
+					if err != nil {
+						failed <- err
+					}
+					return
+				}
+				if m == "ask" {
+					_ = ctx.Reply("ok")
+				}
+			case actor.PID:
+				if _, err := ctx.Monitor(m); err != nil {
+					failed <- err
+				}
+				return
+			}
+			got <- seen{msg, ctx.Sender()}
+		},
+	})
+	require.NoError(t, err)
+	next := func() seen {
+		t.Helper()
+		select {
+		case err := <-failed:
+			t.Fatal(err)
+		case s := <-got:
+			return s
+		case <-time.After(testkit.Timeout):
+			t.Fatal("nothing received")
+		}
+		return seen{}
+	}
+
+	require.NoError(t, sys.Send(watcher, "outside"))
+	require.Equal(t, seen{"outside", actor.PID{}}, next())
+
+	asker, err := sys.Spawn(actor.Func(func(ctx actor.Context, _ any) {
+		if _, err := ctx.Request(context.Background(), watcher, "ask"); err != nil {
+			failed <- err
+		}
+	}))
+	require.NoError(t, err)
+	require.NoError(t, sys.Send(asker, "go"))
+	require.Equal(t, seen{"ask", asker}, next())
+
+	require.NoError(t, sys.Send(watcher, "link"))
+	s := next()
+	exit, ok := s.msg.(actor.Exit)
+	require.True(t, ok, "got %#v", s.msg)
+	require.False(t, exit.From.IsZero())
+	require.Equal(t, exit.From, s.from, "an Exit's sender is the exited process")
+
+	target, err := sys.Spawn(actor.Func(func(ctx actor.Context, _ any) { ctx.Stop(actor.Normal) }))
+	require.NoError(t, err)
+	require.NoError(t, sys.Send(watcher, target))
+	require.NoError(t, sys.Send(target, "stop"))
+	s = next()
+	down, ok := s.msg.(actor.Down)
+	require.True(t, ok, "got %#v", s.msg)
+	require.Equal(t, target, down.PID)
+	require.Equal(t, target, s.from, "a Down's sender is the exited process")
+}
