@@ -1,0 +1,12 @@
+//go:build !amd64 || race
+
+package atomicx
+
+import "sync/atomic"
+
+// StoreRelease stores v into *addr. Every write made before it, by the
+// goroutine that calls it, is visible to a goroutine that loads v from
+// *addr with sync/atomic. On this architecture, or under the race detector,
+// it is sync/atomic's StoreUint32. *addr must be read with sync/atomic by
+// other goroutines.
+func StoreRelease(addr *uint32, v uint32) { atomic.StoreUint32(addr, v) }
