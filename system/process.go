@@ -103,32 +103,41 @@ type watcher interface {
 // process is one actor's runtime state. Fields under "owner" are touched
 // only by the goroutine holding the mailbox turn; fields under mu by anyone
 // holding mu.
+//
+// The fields are in three groups, by who touches them on the hot paths.
+// The first is read by every sender and written rarely; the last is
+// written by the owner on every message. A process's size class is not a
+// multiple of 64 bytes, so its cache lines fall anywhere in it: the cold
+// group between keeps the two at least a cache line apart, or every message
+// handled would take the line senders read away from them
+// (TestHotFieldsApart).
 type process struct {
-	sys    *System
-	pid    actor.PID
-	parent actor.PID
-	name   string
-	actor  actor.Actor
-	mb     mailbox.Mailbox[envelope, signal]
-
-	throughput int32
+	// Read on every send.
+	sys        *System
+	pid        actor.PID
+	mb         mailbox.Mailbox[envelope, signal]
 	status     atomic.Uint32
 	trap       atomic.Bool
+	throughput int32
 
-	mu     sync.Mutex
-	reason error // fixed when status leaves alive
-	ext    *procExt
-
-	// owner
-	cur      current
-	replied  bool
-	stop     error // Stop or an untrapped exit signal: exit after this handler
+	// Cold: set at spawn, or touched on rare paths.
+	parent   actor.PID
+	name     string
+	actor    actor.Actor
+	mu       sync.Mutex
+	reason   error // fixed when status leaves alive; under mu
+	ext      *procExt
 	initCh   chan error
-	needInit bool
+	needInit bool // owner
 	// While the owner finalizes, the first linked or monitoring process it
 	// wakes is handed to this goroutine to run next, instead of waking
-	// another worker: an exit chain then costs no goroutine switch.
+	// another worker: an exit chain then costs no goroutine switch. Owner.
 	handoff *process
+
+	// owner, written for every message.
+	cur     current
+	replied bool
+	stop    error // Stop or an untrapped exit signal: exit after this handler
 }
 
 // procExt holds what most processes never need, so that an idle process
