@@ -5,11 +5,12 @@ GO ?= go
 all: test
 
 ## test: vet, gofmt check, and the whole suite under the race detector; then
-## the mailbox again without it, since under the race detector
-## atomicx.StoreRelease is sync/atomic's store and its assembly goes untested
+## the mailbox and the runtime again without it, since under the race
+## detector atomicx.StoreRelease is sync/atomic's store and the weaker
+## ordering of its assembly goes untested
 test: vet fmtcheck
 	$(GO) test -race -count=1 ./...
-	$(GO) test -count=1 ./internal/atomicx ./mailbox
+	$(GO) test -count=1 ./internal/atomicx ./mailbox ./system
 
 ## demo: a supervised application that runs, fails, recovers and reports
 demo:

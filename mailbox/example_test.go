@@ -58,7 +58,7 @@ func ExampleRunState() {
 		for v, ok := mb.User.Pop(); ok; v, ok = mb.User.Pop() {
 			fmt.Println("handled", v)
 		}
-		fmt.Println("idle again:", mb.State.Release())
+		fmt.Println("idle again:", mb.Release())
 	}
 	// Output:
 	// handled work

@@ -15,3 +15,18 @@ func Segments[T any](q *Queue[T]) int {
 	}
 	return n
 }
+
+// ClaimOnly claims a slot of q for v as a push does and returns the rest of
+// the push: until fill is called, v is claimed but not visible to Pop, as a
+// message is while its producer's store is still on its way.
+func ClaimOnly[T any](q *Queue[T], v T) (fill func()) {
+	id, i, err := q.claim(true)
+	if err != nil {
+		panic(err)
+	}
+	return func() {
+		if err := q.fill(id, i, v); err != nil {
+			panic(err)
+		}
+	}
+}

@@ -18,3 +18,21 @@ func (m *Mailbox[T, S]) Init(capacity int, policy Policy) error {
 func (m *Mailbox[T, S]) HasWork() bool {
 	return !m.Control.Empty() || m.User.Len() > 0
 }
+
+// Release ends the consumer's turn if nothing is left for it, and is how a
+// consumer must end one: it returns true when the mailbox is now Idle (the
+// next push starts a turn), and false when the turn must look again.
+//
+// Besides the run state's own check (work pushed since the turn last
+// looked), it refuses while the user lane holds a message, ready or still
+// being written. A producer publishes a message with a release store that
+// is not ordered before its Notify's load of the run state, so a producer
+// can see the turn running (and leave the message to it) before the message
+// is visible to Pop. Its claim on the lane, counted by Len, is visible by
+// then, and keeps the turn from ending until the message is taken.
+func (m *Mailbox[T, S]) Release() bool {
+	if m.User.length() > 0 {
+		return false
+	}
+	return m.State.Release()
+}

@@ -393,7 +393,7 @@ func TestRunStateNoLostWakeup(t *testing.T) {
 				consumed <- v
 			}
 			mu.Lock()
-			if mb.State.Release() {
+			if mb.Release() {
 				active--
 				mu.Unlock()
 				return
@@ -429,6 +429,42 @@ func TestRunStateNoLostWakeup(t *testing.T) {
 		}
 	}
 	turns.Wait()
+	require.Equal(t, mailbox.Idle, mb.State.Load())
+}
+
+// A producer can see the turn running, and leave its message to it, before
+// the message is visible to Pop (its flag is published with a store that
+// is not ordered before its Notify). Release must then keep the turn going
+// until the message is taken; ending it would leave the message in an idle
+// mailbox that no push is left to wake.
+func TestReleaseWaitsForAMessageBeingWritten(t *testing.T) {
+	var mb mailbox.Mailbox[int, int]
+	require.NoError(t, mb.Init(8, mailbox.Backpressure))
+	require.True(t, mb.State.Notify(), "idle: the first push starts the turn")
+	require.True(t, mb.State.Begin())
+	_, _, err := mb.User.Push(nil, 1)
+	require.NoError(t, err)
+	require.False(t, mb.State.Notify(), "running: the turn is told to look again")
+
+	fill := mailbox.ClaimOnly(&mb.User, 2)
+	require.False(t, mb.State.Notify(), "notified already: the producer leaves message 2 to the turn")
+
+	v, ok := mb.User.Pop()
+	require.True(t, ok)
+	require.Equal(t, 1, v)
+	_, ok = mb.User.Pop()
+	require.False(t, ok, "message 2 is not visible yet")
+	require.False(t, mb.Release(), "notified: look again")
+	require.True(t, mb.State.Begin())
+	_, ok = mb.User.Pop()
+	require.False(t, ok)
+	require.False(t, mb.Release(), "message 2 is claimed: ending the turn would strand it")
+
+	fill()
+	v, ok = mb.User.Pop()
+	require.True(t, ok)
+	require.Equal(t, 2, v)
+	require.True(t, mb.Release())
 	require.Equal(t, mailbox.Idle, mb.State.Load())
 }
 

@@ -373,7 +373,8 @@ func (q *Queue[T]) fill(id, i uint64, v T) error {
 	// A release store is enough to publish val: the consumer loads ready
 	// with sync/atomic before it reads val. sync/atomic's own store would
 	// cost a locked instruction on amd64, as much again as the rest of a
-	// push (docs/mailboxes.md).
+	// push (docs/architecture.md). It does not order the producer's
+	// Notify after it, which is why Mailbox.Release checks Len.
 	atomicx.StoreRelease(&s.ready, slotFull)
 	return nil
 }
@@ -389,8 +390,9 @@ func (q *Queue[T]) release() {
 
 // Pop removes and returns the oldest ready message. It returns false when
 // there is none; a message still being written by its producer counts as
-// none, and that producer's Notify will start another turn. Pop must only be
-// called by the consumer that owns the turn.
+// none, and Len still counts it, so a consumer that ends its turn through
+// Mailbox.Release does not end it before the message is taken. Pop must
+// only be called by the consumer that owns the turn.
 func (q *Queue[T]) Pop() (v T, ok bool) {
 	if q.policy == DropOldest {
 		q.acquire()

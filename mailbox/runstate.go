@@ -81,7 +81,9 @@ func (r *RunState) Begin() bool {
 
 // Release is called by the consumer that found no work. It returns true when
 // the mailbox is now Idle; false means work arrived meanwhile (or the state
-// is Dead) and the consumer must look again.
+// is Dead) and the consumer must look again. The consumer of a Mailbox calls
+// Mailbox.Release instead, which also waits for messages still being
+// written.
 func (r *RunState) Release() bool {
 	return r.v.CompareAndSwap(int32(Running), int32(Idle))
 }

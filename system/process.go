@@ -393,8 +393,14 @@ func (p *process) turn() (next *process) {
 		for i := 0; i < lingerYields && p.mb.User.Len() == 0 && p.mb.Control.Empty(); i++ {
 			runtime.Gosched()
 		}
-		if p.mb.State.Release() {
+		if p.mb.Release() {
 			return nil
+		}
+		if n == 0 {
+			// Nothing to take, and yet the turn may not end: a message is
+			// being written, and its producer may have left it to this
+			// turn (see mailbox.Mailbox.Release). Let the producer finish.
+			runtime.Gosched()
 		}
 	}
 }
