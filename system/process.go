@@ -104,40 +104,41 @@ type watcher interface {
 // only by the goroutine holding the mailbox turn; fields under mu by anyone
 // holding mu.
 //
-// The fields are in three groups, by who touches them on the hot paths.
-// The first is read by every sender and written rarely; the last is
-// written by the owner on every message. A process's size class is not a
-// multiple of 64 bytes, so its cache lines fall anywhere in it: the cold
-// group between keeps the two at least a cache line apart, or every message
-// handled would take the line senders read away from them
-// (TestHotFieldsApart).
+// The fields are in three groups, by who touches them on the hot paths: the
+// first is read on every send; the last is written by the owner for every
+// message. A process is 256 bytes, so it starts on a cache line, and the
+// owner's group fills the last line alone: sharing a line with what
+// senders read, of this process or of the next one in memory, would move
+// that line between cores with every message (TestHotFieldsApart).
 type process struct {
-	// Read on every send.
-	sys        *System
-	pid        actor.PID
-	mb         mailbox.Mailbox[envelope, signal]
-	status     atomic.Uint32
+	// Read on every send. The run state in mb is written by the owner at
+	// each look at the lanes and by senders that wake it.
+	sys    *System
+	pid    actor.PID
+	mb     mailbox.Mailbox[envelope, signal]
+	status atomic.Uint32
+
+	// Neither: written at spawn or on rare paths.
 	trap       atomic.Bool
 	throughput int32
-
-	// Cold: set at spawn, or touched on rare paths.
-	parent   actor.PID
-	name     string
-	actor    actor.Actor
-	mu       sync.Mutex
-	reason   error // fixed when status leaves alive; under mu
-	ext      *procExt
-	initCh   chan error
-	needInit bool // owner
+	parent     actor.PID
+	name       string
+	actor      actor.Actor
+	mu         sync.Mutex
+	reason     error    // fixed when status leaves alive; under mu
+	ext        *procExt // under mu
+	initCh     chan error
+	needInit   bool // owner
 	// While the owner finalizes, the first linked or monitoring process it
 	// wakes is handed to this goroutine to run next, instead of waking
 	// another worker: an exit chain then costs no goroutine switch. Owner.
 	handoff *process
 
-	// owner, written for every message.
+	// owner, written for every message; the last cache line.
 	cur     current
 	replied bool
 	stop    error // Stop or an untrapped exit signal: exit after this handler
+	_       [24]byte
 }
 
 // procExt holds what most processes never need, so that an idle process
