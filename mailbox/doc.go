@@ -38,9 +38,11 @@
 // [RunState] implements scheduling with no lost wake-up: a producer calls
 // [RunState.Notify] after every push, and starts a consumer turn only when
 // Notify returns true. The consumer calls [RunState.Begin] before it looks at
-// the lanes and [RunState.Release] when it finds no work; Release fails if a
-// producer pushed in between, and the consumer looks again. An idle queue has
-// no goroutine at all.
+// the lanes and [Mailbox.Release] when it finds no work; Release fails if a
+// producer pushed in between, or while any message is queued, even one still
+// being written (its producer may have left it to the running turn before
+// Pop can see it), and the consumer looks again. An idle queue has no
+// goroutine at all.
 //
 // # Concurrency
 //

@@ -27,9 +27,12 @@ func (m *Mailbox[T, S]) HasWork() bool {
 // looked), it refuses while the user lane holds a message, ready or still
 // being written. A producer publishes a message with a release store that
 // is not ordered before its Notify's load of the run state, so a producer
-// can see the turn running (and leave the message to it) before the message
-// is visible to Pop. Its claim on the lane, counted by Len, is visible by
-// then, and keeps the turn from ending until the message is taken.
+// can find the turn Scheduled or Notified (and leave the message to it)
+// before the message is visible to Pop. Its claim on the lane is visible by
+// then: Release counts claims less released slots, without the DropOldest
+// lock, and keeps the turn from ending until the message is taken. (Under
+// DropOldest that count can be one too high while a producer evicts, which
+// only makes the turn look once more.)
 func (m *Mailbox[T, S]) Release() bool {
 	if m.User.length() > 0 {
 		return false

@@ -38,8 +38,9 @@ func (s State) String() string {
 	return fmt.Sprintf("state(%d)", int32(s))
 }
 
-// RunState decides who consumes a mailbox and when, with no lost wake-up.
-// The zero value is Idle.
+// RunState decides who consumes a mailbox and when, with no lost wake-up as
+// long as the consumer ends its turns through Mailbox.Release. The zero
+// value is Idle.
 type RunState struct{ v atomic.Int32 }
 
 // Load returns the current state.

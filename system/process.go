@@ -397,10 +397,11 @@ func (p *process) turn() (next *process) {
 		if p.mb.Release() {
 			return nil
 		}
-		if n == 0 {
-			// Nothing to take, and yet the turn may not end: a message is
-			// being written, and its producer may have left it to this
-			// turn (see mailbox.Mailbox.Release). Let the producer finish.
+		if n == 0 && p.mb.State.Load() == mailbox.Running {
+			// Nothing to take and nothing new, and yet the turn may not
+			// end: a message is being written, and its producer may have
+			// left it to this turn (see mailbox.Mailbox.Release). Let the
+			// producer finish.
 			runtime.Gosched()
 		}
 	}
