@@ -103,9 +103,13 @@ type Context interface {
 	// (Terminate then runs). Stop is not a signal and cannot be trapped.
 	Stop(reason error)
 	// ExitAndWait sends exit signal reason to pid and waits until it has
-	// exited. It returns the target's final exit reason, or ctx.Err() as
-	// err if ctx ends first (the target may then still be running).
-	ExitAndWait(ctx context.Context, pid PID, reason error) (exitReason error, err error)
+	// exited, as a monitor would see it: the Down's Reason is the target's
+	// final exit reason (NoProc if it was not alive). err is not an exit
+	// reason: it is ctx.Err() if ctx ends first (the target may then still
+	// be running; the Down is zero), or the error of a call that could not
+	// be made (ErrRequestSelf for Self, ErrNilReason, ErrZeroPID,
+	// ErrForeignPID). It blocks until one of those.
+	ExitAndWait(ctx context.Context, pid PID, reason error) (Down, error)
 
 	// Register registers this process under name (ErrNameTaken if taken).
 	Register(name string) error

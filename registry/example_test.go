@@ -10,18 +10,26 @@ import (
 	"github.com/airssys/rt/system"
 )
 
+// proc stands for the runtime's process: anything that knows its PID.
+type proc struct {
+	pid actor.PID
+	v   any
+}
+
+func (p *proc) Self() actor.PID { return p.pid }
+
 // Remove takes a PID out of the table and releases its names in the same
 // step: no name outlives its process.
 func ExampleRegistry_Remove() {
-	r := registry.New[string]()
+	r := registry.New[proc]()
 	db := actor.NewPID(1, 7)
-	_ = r.Add(db, "the database process")
+	_ = r.Add(&proc{pid: db, v: "the database process"})
 
 	fmt.Println(r.Register("db", db))
 	pid, ok := r.Whereis("db")
 	fmt.Println(pid, ok)
-	v, _ := r.Lookup(pid)
-	fmt.Println(v)
+	p, _ := r.Lookup(pid)
+	fmt.Println(p.v)
 
 	_, names, _ := r.Remove(db) // the process exited: its names go with it
 	_, ok = r.Whereis("db")
@@ -35,10 +43,10 @@ func ExampleRegistry_Remove() {
 
 // A name belongs to one live process at a time.
 func ExampleRegistry_Register() {
-	r := registry.New[struct{}]()
+	r := registry.New[proc]()
 	a, b := actor.NewPID(1, 1), actor.NewPID(1, 2)
-	_ = r.Add(a, struct{}{})
-	_ = r.Add(b, struct{}{})
+	_ = r.Add(&proc{pid: a, v: struct{}{}})
+	_ = r.Add(&proc{pid: b, v: struct{}{}})
 	_ = r.Register("leader", a)
 	err := r.Register("leader", b)
 	fmt.Println(errors.Is(err, registry.ErrNameTaken), err)

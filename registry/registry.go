@@ -3,37 +3,37 @@ package registry
 import (
 	"fmt"
 
+	"sync/atomic"
+
 	"github.com/puzpuzpuz/xsync/v3"
 
 	"github.com/airssys/rt/actor"
 	"github.com/airssys/rt/internal/pidmap"
 )
 
-// Errors returned by the registry; they are the actor package's sentinels,
-// so callers may test either name with errors.Is.
-var (
-	// ErrNameTaken: the name is registered to another live process.
-	ErrNameTaken = actor.ErrNameTaken
-	// ErrNoProcess: the PID is not in the table (it exited or never was).
-	ErrNoProcess = actor.ErrNoProcess
-	// ErrEmptyName: names must be non-empty.
-	ErrEmptyName = actor.ErrEmptyName
-	// ErrNotRegistered: no process is registered under the name.
-	ErrNotRegistered = actor.ErrNotRegistered
-	// ErrDuplicatePID: Add was called twice for one PID.
-	ErrDuplicatePID = fmt.Errorf("registry: PID already in the table: %w", actor.ErrInvalidOption)
-)
+// Process is what the table holds: a pointer to a value that knows its own
+// PID (the runtime's processes; in tests, any small struct).
+type Process[T any] interface {
+	*T
+	Self() actor.PID
+}
 
-type entry[V any] struct {
-	v     V
+type entry[P any] struct {
+	v     P
 	names []string
 }
 
-// Registry maps live PIDs to values of type V (the runtime's processes) and
-// names to PIDs. The zero value is not usable; call New.
-type Registry[V any] struct {
-	pids  *xsync.MapOf[actor.PID, entry[V]]
+// Registry maps live PIDs to their processes (P, a pointer to T) and names
+// to PIDs, with a send cache in front of the PID table. The zero value is
+// not usable; call New.
+type Registry[T any, P Process[T]] struct {
+	pids  *xsync.MapOf[actor.PID, entry[P]]
 	names *xsync.MapOf[string, actor.PID]
+
+	_ [64]byte
+	// cache is written on lookups that miss it: kept off the cache lines
+	// of the read-mostly fields above (see LookupCached).
+	cache [cacheSize]atomic.Pointer[T]
 }
 
 // registryShift sets the registry's runs of neighbouring PIDs to 16: xsync
@@ -57,39 +57,43 @@ func hashPID(p actor.PID, seed uint64) uint64 {
 }
 
 // New returns an empty registry.
-func New[V any]() *Registry[V] {
-	return &Registry[V]{
-		pids:  xsync.NewMapOfWithHasher[actor.PID, entry[V]](hashPID),
+func New[T any, P Process[T]]() *Registry[T, P] {
+	return &Registry[T, P]{
+		pids:  xsync.NewMapOfWithHasher[actor.PID, entry[P]](hashPID),
 		names: xsync.NewMapOf[string, actor.PID](),
 	}
 }
 
-// Add puts pid in the table with value v. It fails with ErrDuplicatePID if
-// pid is already there.
-func (r *Registry[V]) Add(pid actor.PID, v V) error {
-	if _, loaded := r.pids.LoadOrStore(pid, entry[V]{v: v}); loaded {
-		return ErrDuplicatePID
+// Add puts v in the table under its PID, v.Self(). It fails with
+// ErrDuplicatePID if that PID is already there: PIDs are never reused, so
+// that is a bug in the caller, not a condition to handle.
+func (r *Registry[T, P]) Add(v P) error {
+	if _, loaded := r.pids.LoadOrStore(v.Self(), entry[P]{v: v}); loaded {
+		return fmt.Errorf("%w: %v", ErrDuplicatePID, v.Self())
 	}
 	return nil
 }
 
-// Lookup returns the value stored for pid.
-func (r *Registry[V]) Lookup(pid actor.PID) (V, bool) {
+// Lookup returns the process stored for pid.
+func (r *Registry[T, P]) Lookup(pid actor.PID) (P, bool) {
 	e, ok := r.pids.Load(pid)
 	return e.v, ok
 }
 
-// Remove takes pid out of the table and releases its names. It returns the
-// value and the names released; ok is false if pid was not there.
-func (r *Registry[V]) Remove(pid actor.PID) (v V, names []string, ok bool) {
-	var old entry[V]
-	r.pids.Compute(pid, func(e entry[V], loaded bool) (entry[V], bool) {
+// Remove takes pid out of the table and the send cache, and releases its
+// names. It returns the process and the names released; ok is false if pid
+// was not there. Once Remove has returned, neither Lookup nor LookupCached
+// finds pid, and the registry holds no reference to its process.
+func (r *Registry[T, P]) Remove(pid actor.PID) (v P, names []string, ok bool) {
+	var old entry[P]
+	r.pids.Compute(pid, func(e entry[P], loaded bool) (entry[P], bool) {
 		old, ok = e, loaded
 		return e, true // delete
 	})
 	if !ok {
 		return v, nil, false
 	}
+	r.uncache(pid, old.v)
 	for _, n := range old.names {
 		r.names.Compute(n, func(p actor.PID, loaded bool) (actor.PID, bool) {
 			return p, !loaded || p == pid
@@ -101,7 +105,7 @@ func (r *Registry[V]) Remove(pid actor.PID) (v V, names []string, ok bool) {
 // Register registers name for pid. Errors: ErrEmptyName, ErrNameTaken (the
 // error names the holder), ErrNoProcess if pid is not in the table.
 // Registering a name pid already holds succeeds.
-func (r *Registry[V]) Register(name string, pid actor.PID) error {
+func (r *Registry[T, P]) Register(name string, pid actor.PID) error {
 	if name == "" {
 		return ErrEmptyName
 	}
@@ -115,7 +119,7 @@ func (r *Registry[V]) Register(name string, pid actor.PID) error {
 	// Record the name on the process's entry; if the process has left the
 	// table meanwhile, take the name back.
 	present := false
-	r.pids.Compute(pid, func(e entry[V], loaded bool) (entry[V], bool) {
+	r.pids.Compute(pid, func(e entry[P], loaded bool) (entry[P], bool) {
 		if !loaded {
 			return e, true
 		}
@@ -134,12 +138,12 @@ func (r *Registry[V]) Register(name string, pid actor.PID) error {
 
 // Unregister releases name. It fails with ErrNotRegistered if the name is
 // not registered.
-func (r *Registry[V]) Unregister(name string) error {
+func (r *Registry[T, P]) Unregister(name string) error {
 	pid, ok := r.names.LoadAndDelete(name)
 	if !ok {
 		return fmt.Errorf("unregister %q: %w", name, ErrNotRegistered)
 	}
-	r.pids.Compute(pid, func(e entry[V], loaded bool) (entry[V], bool) {
+	r.pids.Compute(pid, func(e entry[P], loaded bool) (entry[P], bool) {
 		if !loaded {
 			return e, true
 		}
@@ -156,21 +160,21 @@ func (r *Registry[V]) Unregister(name string) error {
 }
 
 // Whereis returns the PID registered under name.
-func (r *Registry[V]) Whereis(name string) (actor.PID, bool) {
+func (r *Registry[T, P]) Whereis(name string) (actor.PID, bool) {
 	return r.names.Load(name)
 }
 
 // Names returns the names registered for pid.
-func (r *Registry[V]) Names(pid actor.PID) []string {
+func (r *Registry[T, P]) Names(pid actor.PID) []string {
 	e, _ := r.pids.Load(pid)
 	return append([]string(nil), e.names...)
 }
 
 // Len returns the number of PIDs in the table.
-func (r *Registry[V]) Len() int { return r.pids.Size() }
+func (r *Registry[T, P]) Len() int { return r.pids.Size() }
 
 // Range calls f for every PID in the table until f returns false. It sees a
 // consistent entry per PID but not a snapshot of the whole table.
-func (r *Registry[V]) Range(f func(pid actor.PID, v V) bool) {
-	r.pids.Range(func(pid actor.PID, e entry[V]) bool { return f(pid, e.v) })
+func (r *Registry[T, P]) Range(f func(pid actor.PID, v P) bool) {
+	r.pids.Range(func(pid actor.PID, e entry[P]) bool { return f(pid, e.v) })
 }

@@ -14,12 +14,58 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
+// A send finds its process in the cache; Remove empties the entry, so the
+// cache keeps no removed process alive, and a removed process is not found
+// through the cache any more than through the table.
+func TestCacheForgetsRemoved(t *testing.T) {
+	r := registry.New[proc]()
+	pid := actor.NewPID(1, 5)
+	p := &proc{pid: pid, v: "x"}
+	require.NoError(t, r.Add(p))
+	got, ok := r.LookupCached(pid)
+	require.True(t, ok)
+	require.Same(t, p, got)
+	require.Same(t, p, registry.Cached(r, pid), "the lookup filled the entry")
+
+	other := actor.NewPID(1, 5+1024) // the same entry
+	_, ok = r.LookupCached(other)
+	require.False(t, ok, "an entry answers only for its own PID")
+
+	r.Remove(pid)
+	require.Nil(t, registry.Cached(r, pid), "Remove empties the entry")
+	_, ok = r.LookupCached(pid)
+	require.False(t, ok)
+	require.Nil(t, registry.Cached(r, pid), "a miss does not fill the entry")
+}
+
+// Lookups racing Remove never leave the removed process in the cache: a
+// lookup can fill the entry after Remove has emptied it, and must take it
+// out again.
+func TestCacheRacesRemove(t *testing.T) {
+	r := registry.New[proc]()
+	for i := range 2000 {
+		pid := actor.NewPID(1, uint64(i+1))
+		require.NoError(t, r.Add(&proc{pid: pid}))
+		var wg sync.WaitGroup
+		for range 3 {
+			wg.Go(func() {
+				for range 20 {
+					r.LookupCached(pid)
+				}
+			})
+		}
+		r.Remove(pid)
+		wg.Wait()
+		require.Nil(t, registry.Cached(r, pid), "a removed process is still cached")
+	}
+}
+
 func TestRegisterWhereisUnregister(t *testing.T) {
-	r := registry.New[string]()
+	r := registry.New[proc]()
 	a, b := actor.NewPID(1, 1), actor.NewPID(1, 2)
-	require.NoError(t, r.Add(a, "a"))
-	require.NoError(t, r.Add(b, "b"))
-	require.ErrorIs(t, r.Add(a, "again"), registry.ErrDuplicatePID)
+	require.NoError(t, r.Add(&proc{pid: a, v: "a"}))
+	require.NoError(t, r.Add(&proc{pid: b, v: "b"}))
+	require.ErrorIs(t, r.Add(&proc{pid: a, v: "again"}), registry.ErrDuplicatePID)
 
 	require.NoError(t, r.Register("db", a))
 	require.NoError(t, r.Register("db", a), "re-registering one's own name is fine")
@@ -42,7 +88,7 @@ func TestRegisterWhereisUnregister(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
-	r := registry.New[int]()
+	r := registry.New[proc]()
 	pid := actor.NewPID(1, 7)
 	tests := []struct {
 		name string
@@ -61,14 +107,14 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestRemoveReleasesNames(t *testing.T) {
-	r := registry.New[int]()
+	r := registry.New[proc]()
 	pid := actor.NewPID(1, 1)
-	require.NoError(t, r.Add(pid, 1))
+	require.NoError(t, r.Add(&proc{pid: pid, v: 1}))
 	require.NoError(t, r.Register("a", pid))
 	require.NoError(t, r.Register("b", pid))
 	v, names, ok := r.Remove(pid)
 	require.True(t, ok)
-	require.Equal(t, 1, v)
+	require.Equal(t, 1, v.v)
 	require.ElementsMatch(t, []string{"a", "b"}, names)
 	for _, n := range []string{"a", "b"} {
 		_, ok := r.Whereis(n)
@@ -82,11 +128,11 @@ func TestRemoveReleasesNames(t *testing.T) {
 // Registration racing removal never leaves a name held by a dead PID, and
 // two processes racing for one name never both get it.
 func TestRegisterRacesRemove(t *testing.T) {
-	r := registry.New[int]()
+	r := registry.New[proc]()
 	for i := range 2000 {
 		p1, p2 := actor.NewPID(1, uint64(2*i+1)), actor.NewPID(1, uint64(2*i+2))
-		require.NoError(t, r.Add(p1, 0))
-		require.NoError(t, r.Add(p2, 0))
+		require.NoError(t, r.Add(&proc{pid: p1, v: 0}))
+		require.NoError(t, r.Add(&proc{pid: p2, v: 0}))
 		name := fmt.Sprint("n", i)
 		var wg sync.WaitGroup
 		var e1, e2 error
@@ -113,10 +159,10 @@ func TestRegisterRacesRemove(t *testing.T) {
 }
 
 func TestOneWinnerPerName(t *testing.T) {
-	r := registry.New[int]()
+	r := registry.New[proc]()
 	const n = 8
 	for i := range n {
-		require.NoError(t, r.Add(actor.NewPID(1, uint64(i+1)), i))
+		require.NoError(t, r.Add(&proc{pid: actor.NewPID(1, uint64(i+1)), v: i}))
 	}
 	var wg sync.WaitGroup
 	errs := make([]error, n)
@@ -137,9 +183,9 @@ func TestOneWinnerPerName(t *testing.T) {
 }
 
 func ExampleRegistry() {
-	r := registry.New[string]()
+	r := registry.New[proc]()
 	pid := actor.NewPID(1, 42)
-	_ = r.Add(pid, "worker")
+	_ = r.Add(&proc{pid: pid, v: "worker"})
 	_ = r.Register("db", pid)
 	got, _ := r.Whereis("db")
 	fmt.Println(got)

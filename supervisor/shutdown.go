@@ -25,48 +25,56 @@ func (s *sup) stopAll(ctx actor.Context) {
 }
 
 // stopChild stops running child c per its shutdown policy. It returns a
-// *ShutdownTimeout if c had to be killed after its timeout.
+// *ShutdownTimeout if c had to be killed after its timeout, or the
+// supervisor's own context error if the supervisor is being killed while
+// it waits (the child then goes with it, through its link, and no
+// ChildExited is published).
 func (s *sup) stopChild(ctx actor.Context, c *child) error {
 	pid := c.pid
 	s.setState(c, stopped, actor.PID{})
 	reason, err := s.shutdown(ctx, c, pid, nil)
+	if reason == nil {
+		return err
+	}
 	s.event(ctx, ChildExited{Supervisor: s.self, ID: c.spec.ID, PID: pid, Reason: reason})
 	return err
 }
 
 // shutdown stops pid, child c's process, per c's policy and returns its
 // exit reason. wait, if not nil, is the deadline of a Timeout policy
-// shared by several children stopping together.
+// shared by several children stopping together. err is a *ShutdownTimeout
+// when the child was killed after its timeout (reason is then Killed), or
+// the supervisor's own context error when the supervisor is being killed
+// while it waits (reason is then nil: the child's exit was not seen).
 func (s *sup) shutdown(ctx actor.Context, c *child, pid actor.PID, wait context.Context) (reason error, err error) {
 	own := ctx.Context()
+	var d actor.Down
 	switch c.spec.Shutdown.mode {
 	case shutdownBrutal:
-		reason, err = ctx.ExitAndWait(own, pid, actor.Kill)
+		d, err = ctx.ExitAndWait(own, pid, actor.Kill)
 	case shutdownInfinity:
-		reason, err = ctx.ExitAndWait(own, pid, actor.Shutdown)
+		d, err = ctx.ExitAndWait(own, pid, actor.Shutdown)
 	default:
-		d := c.spec.Shutdown.timeout
+		t := c.spec.Shutdown.timeout
 		if wait == nil {
 			var cancel context.CancelFunc
-			wait, cancel = context.WithTimeout(own, d)
+			wait, cancel = context.WithTimeout(own, t)
 			defer cancel()
 		}
-		reason, err = ctx.ExitAndWait(wait, pid, actor.Shutdown)
+		d, err = ctx.ExitAndWait(wait, pid, actor.Shutdown)
 		if err == nil || own.Err() != nil {
 			break
 		}
-		if reason, err = ctx.ExitAndWait(own, pid, actor.Kill); err == nil && errors.Is(reason, actor.Killed) {
-			ev := ShutdownTimeout{Supervisor: s.self, ID: c.spec.ID, PID: pid, Timeout: d}
+		if d, err = ctx.ExitAndWait(own, pid, actor.Kill); err == nil && errors.Is(d.Reason, actor.Killed) {
+			ev := ShutdownTimeout{Supervisor: s.self, ID: c.spec.ID, PID: pid, Timeout: t}
 			s.event(ctx, ev)
-			return reason, &ev
+			return d.Reason, &ev
 		}
 	}
 	if err != nil {
-		// This supervisor is being killed: its children are killed
-		// through their links.
-		return err, nil
+		return nil, err
 	}
-	return reason, nil
+	return d.Reason, nil
 }
 
 // stopDynamic stops a dynamic supervisor's children concurrently: exit
@@ -100,6 +108,9 @@ func (s *sup) stopDynamic(ctx actor.Context) {
 	}
 	for _, k := range kids {
 		reason, _ := s.shutdown(ctx, k.c, k.pid, wait)
+		if reason == nil {
+			continue // this supervisor is being killed: see stopChild
+		}
 		if reason == actor.NoProc && wait != nil {
 			// It exited between the signal and the wait; the runtime
 			// cannot tell its reason any more, so report the signal.

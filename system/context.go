@@ -3,7 +3,6 @@ package system
 import (
 	"context"
 	"fmt"
-	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -70,41 +69,6 @@ func (p *process) SendAfter(d time.Duration, to actor.PID, msg any) func() bool 
 	return p.sys.sendAfter(d, p.pid, to, msg)
 }
 
-// sendAfter arms a timer whose firing is a counted goroutine of the system.
-// Whoever takes the timer's entry out of s.timers first — the firing, the
-// cancel function or Shutdown — owns its count.
-func (s *System) sendAfter(d time.Duration, from, to actor.PID, msg any) func() bool {
-	e := new(timerEntry)
-	s.turns.Add(1)
-	s.timers.Store(e, struct{}{})
-	e.t.Store(time.AfterFunc(d, func() {
-		if _, ok := s.timers.LoadAndDelete(e); !ok {
-			return // cancelled or stopped by Shutdown
-		}
-		defer s.turns.Done()
-		fp, alive := s.reg.Lookup(from)
-		if !alive && from == to {
-			return // a process's timer to itself dies with it, as in Erlang
-		}
-		if s.stopping.Load() {
-			s.deadLetter(to, from, msg, actor.ErrStopped)
-			return
-		}
-		_ = s.deliver(context.Background(), fp, to, msg, nil)
-	}))
-	return func() bool {
-		if _, ok := s.timers.LoadAndDelete(e); ok {
-			e.t.Load().Stop()
-			s.turns.Done()
-			return true
-		}
-		return false
-	}
-}
-
-// timerEntry keys a pending SendAfter in System.timers.
-type timerEntry struct{ t atomic.Pointer[time.Timer] }
-
 func (p *process) Request(ctx context.Context, to actor.PID, msg any) (any, error) {
 	if p.status.Load() == statusDead {
 		p.sys.deadLetter(to, p.pid, msg, actor.ErrNotInProcess)
@@ -160,19 +124,19 @@ func (p *process) Stop(reason error) {
 	}
 }
 
-func (p *process) ExitAndWait(ctx context.Context, pid actor.PID, reason error) (error, error) {
+func (p *process) ExitAndWait(ctx context.Context, pid actor.PID, reason error) (actor.Down, error) {
 	if pid == p.pid {
-		return nil, actor.ErrRequestSelf
+		return actor.Down{}, actor.ErrRequestSelf
 	}
 	if reason == nil {
-		return nil, actor.ErrNilReason
+		return actor.Down{}, actor.ErrNilReason
 	}
 	if err := p.sys.checkPID(pid); err != nil {
-		return nil, err
+		return actor.Down{}, err
 	}
 	q, ok := p.sys.reg.Lookup(pid)
 	if !ok {
-		return actor.NoProc, nil
+		return actor.Down{Ref: actor.NewRef(), PID: pid, Reason: actor.NoProc}, nil
 	}
 	return p.sys.exitAndWait(ctx, p, q, reason)
 }

@@ -170,34 +170,34 @@ func (s *System) stop(q *process, reason error) {
 	s.signal(q.pid, signal{kind: sigExit, reason: reason, parental: true})
 }
 
-// downChan is a watcher that hands the exit reason to a waiting goroutine.
-type downChan chan error
+// downChan is a watcher that hands its Down to a waiting goroutine.
+type downChan chan actor.Down
 
-func (c downChan) down(_ actor.Ref, _ actor.PID, reason error) {
+func (c downChan) down(ref actor.Ref, pid actor.PID, reason error) {
 	select {
-	case c <- reason:
+	case c <- actor.Down{Ref: ref, PID: pid, Reason: reason}:
 	default:
 	}
 }
 
 // exitAndWait sends exit signal reason to q and waits until it has exited.
-func (s *System) exitAndWait(ctx context.Context, from *process, q *process, reason error) (error, error) {
+func (s *System) exitAndWait(ctx context.Context, from *process, q *process, reason error) (actor.Down, error) {
 	c := make(downChan, 1)
 	ref := actor.NewRef()
 	if !q.addWatcher(ref, c) {
-		return q.exitReason(), nil
+		return actor.Down{Ref: ref, PID: q.pid, Reason: q.exitReason()}, nil
 	}
 	if from == nil {
 		s.stop(q, reason)
 	} else if err := s.exit(from, q.pid, reason); err != nil && !errors.Is(err, actor.ErrNoProcess) {
 		q.removeWatcher(ref)
-		return nil, err
+		return actor.Down{}, err
 	}
 	select {
-	case r := <-c:
-		return r, nil
+	case d := <-c:
+		return d, nil
 	case <-ctx.Done():
 		q.removeWatcher(ref)
-		return nil, ctx.Err()
+		return actor.Down{}, ctx.Err()
 	}
 }

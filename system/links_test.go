@@ -1456,3 +1456,55 @@ func TestLinkStress(t *testing.T) {
 	require.Positive(t, demonitored)
 	t.Logf("%d targets, %d Downs, %d monitors removed", len(all), downs, demonitored)
 }
+
+// ExitAndWait answers as a monitor would: a Down naming the target and its
+// final reason, and an error only for a call that could not be made or a
+// context that ended first.
+func TestExitAndWaitReturnsTheDown(t *testing.T) {
+	sys := newSystem(t)
+	caller := spawnProbe(t, sys, false)
+	trapper := spawnProbe(t, sys, true)
+	plain := spawnProbe(t, sys, false)
+	errCustom := errors.New("custom")
+
+	type result struct {
+		d   actor.Down
+		err error
+	}
+	exitAndWait := func(pid actor.PID, reason error) result {
+		return do(t, sys, caller.pid, func(ctx actor.Context) any {
+			d, err := ctx.ExitAndWait(context.Background(), pid, reason)
+			return result{d, err}
+		}).(result)
+	}
+
+	// An untrapped abnormal exit: the target's reason is the signal's.
+	r := exitAndWait(plain.pid, errCustom)
+	require.NoError(t, r.err)
+	require.Equal(t, plain.pid, r.d.PID)
+	require.ErrorIs(t, r.d.Reason, errCustom)
+
+	// A trapping target gets the signal as a message and stays alive, so
+	// Kill is what ends it; the Down says Killed.
+	r = exitAndWait(trapper.pid, actor.Kill)
+	require.NoError(t, r.err)
+	require.Equal(t, trapper.pid, r.d.PID)
+	require.ErrorIs(t, r.d.Reason, actor.Killed)
+
+	// A dead target answers NoProc at once, not an error.
+	r = exitAndWait(plain.pid, actor.Shutdown)
+	require.NoError(t, r.err)
+	require.Equal(t, plain.pid, r.d.PID)
+	require.ErrorIs(t, r.d.Reason, actor.NoProc)
+
+	// A context that ends first is the error, and the Down is zero.
+	hold := spawnAgent(t, sys, &agent{trap: true})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	got := do(t, sys, caller.pid, func(c actor.Context) any {
+		d, err := c.ExitAndWait(ctx, hold.pid, actor.Shutdown)
+		return result{d, err}
+	}).(result)
+	require.ErrorIs(t, got.err, context.Canceled)
+	require.Equal(t, actor.Down{}, got.d)
+}

@@ -10,9 +10,9 @@ import (
 	"github.com/airssys/rt/actor"
 )
 
-// A send finds its process in the cache; once the process has exited its
-// entry is empty, and a dead process still found there (a send racing the
-// exit) refuses the message as a registry miss would.
+// A send finds its process through the registry's send cache; once the
+// process has exited the cache no longer answers for it, and a send to it
+// fails with ErrNoProcess and is counted as a dead letter.
 func TestSendCacheNeverDeliversToTheDead(t *testing.T) {
 	sys := New()
 	defer sys.Shutdown(context.Background())
@@ -21,15 +21,17 @@ func TestSendCacheNeverDeliversToTheDead(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, sys.Send(pid, 1))
 	require.Equal(t, 1, <-got)
-	e := &sys.sendCache[pid.ID()%sendCacheSize]
-	p := e.Load()
-	require.NotNil(t, p, "the send filled the cache")
+	p, ok := sys.reg.LookupCached(pid)
+	require.True(t, ok)
 	require.Equal(t, pid, p.pid)
 
 	require.NoError(t, sys.Stop(context.Background(), pid))
-	require.Nil(t, e.Load(), "exit empties the entry, so the cache keeps no dead process alive")
+	_, ok = sys.reg.LookupCached(pid)
+	require.False(t, ok, "exit empties the entry, so the cache keeps no dead process alive")
 
-	e.Store(p) // as if a send had looked pid up just before the exit
+	// A send that found p just before the exit pushes to a closed mailbox.
+	_, _, err = p.mb.User.Push(context.Background(), envelope{msg: 2})
+	require.Error(t, err, "a dead process's mailbox refuses every message")
 	before := sys.DeadLetters()
 	require.ErrorIs(t, sys.Send(pid, 2), actor.ErrNoProcess)
 	require.Equal(t, before+1, sys.DeadLetters())
@@ -41,7 +43,7 @@ func TestSendCacheNeverDeliversToTheDead(t *testing.T) {
 }
 
 // Senders that look a process up while it exits must not leave it in the
-// cache: a lookup can fill the entry after finalize has emptied it.
+// cache: a lookup can fill the entry after the exit has emptied it.
 func TestSendCacheKeepsNoDeadProcess(t *testing.T) {
 	sys := New()
 	defer sys.Shutdown(context.Background())
@@ -58,8 +60,7 @@ func TestSendCacheKeepsNoDeadProcess(t *testing.T) {
 		}
 		require.NoError(t, sys.Stop(context.Background(), pid))
 		wg.Wait()
-		if p := sys.sendCache[pid.ID()%sendCacheSize].Load(); p != nil {
-			require.NotEqual(t, pid, p.pid, "a dead process is still cached")
-		}
+		_, ok := sys.reg.LookupCached(pid)
+		require.False(t, ok, "a dead process is still cached")
 	}
 }

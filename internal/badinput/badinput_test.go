@@ -496,9 +496,9 @@ func table(f *fixture) []row {
 			return err
 		}), want: actor.ErrZeroPID},
 		{name: "exit-and-wait on a dead PID gives NoProc", call: in(func(ctx actor.Context) error {
-			reason, err := ctx.ExitAndWait(bg, f.dead, actor.Shutdown)
-			if err == nil && reason != actor.NoProc {
-				return fmt.Errorf("reason %v, want NoProc", reason)
+			d, err := ctx.ExitAndWait(bg, f.dead, actor.Shutdown)
+			if err == nil && (d.Reason != actor.NoProc || d.PID != f.dead) {
+				return fmt.Errorf("down %+v, want NoProc from %v", d, f.dead)
 			}
 			return err
 		})},

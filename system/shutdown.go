@@ -1,0 +1,173 @@
+package system
+
+import (
+	"context"
+	"slices"
+	"sync/atomic"
+
+	"github.com/airssys/rt/actor"
+	"github.com/airssys/rt/mailbox"
+)
+
+// Shutdown stops every process and waits for them, like
+// http.Server.Shutdown: it first refuses new work (Spawn, Send and Request
+// return actor.ErrStopped), then sends exit signal actor.Shutdown to the
+// top-level processes in reverse spawn order, waiting for each to exit, then
+// does the same for any process left. If ctx ends first, every remaining
+// process is killed and a *ShutdownError lists those whose handler is still
+// running (their goroutines are the only ones that outlive Shutdown).
+// Shutdown is idempotent: later calls return the first call's result.
+func (s *System) Shutdown(ctx context.Context) error {
+	s.shutMu.Lock()
+	defer s.shutMu.Unlock()
+	if s.stopped.Load() {
+		return s.shutErr
+	}
+	s.stopping.Store(true)
+	err := s.stopAll(ctx)
+	for _, t := range s.timers.close() {
+		s.deadLetter(t.to, t.from, t.msg, actor.ErrStopped)
+	}
+	if err == nil {
+		err = s.waitTurns(ctx)
+	}
+	// Closed before the rest is killed: a killed process that holds no
+	// turn is then drained by Shutdown itself rather than by a goroutine
+	// that would outlive it.
+	s.workers.close()
+	if err != nil {
+		err = s.killRest(err)
+	}
+	if err == nil {
+		s.workers.wait() // parked workers and the timer goroutine end at once now
+	}
+	s.shutErr = err
+	s.stopped.Store(true)
+	return err
+}
+
+// killRest kills every process left once Shutdown's context has ended, and
+// returns the *ShutdownError naming those whose handler still runs.
+func (s *System) killRest(cause error) error {
+	var procs []*process
+	s.reg.Range(func(_ actor.PID, p *process) bool { procs = append(procs, p); return true })
+	s.zombies.Range(func(p *process, _ struct{}) bool { procs = append(procs, p); return true })
+	var stuck []ProcessInfo
+	for _, p := range procs {
+		s.kill(p)
+		if st := p.mb.State.Load(); st == mailbox.Running || st == mailbox.Notified {
+			stuck = append(stuck, ProcessInfo{PID: p.pid, Name: p.name})
+		}
+	}
+	slices.SortFunc(stuck, func(a, b ProcessInfo) int { return int(a.PID.ID()) - int(b.PID.ID()) })
+	stuck = slices.CompactFunc(stuck, func(a, b ProcessInfo) bool { return a.PID == b.PID })
+	err := &ShutdownError{Stuck: stuck, Err: cause}
+	s.logger.Error().Err(err).Msg("shutdown incomplete")
+	return err
+}
+
+// stopAll stops the top-level processes in reverse spawn order, then every
+// process left the same way. A process whose stopping can be observed (it
+// traps exits or has a Terminate callback) is stopped alone and waited for
+// before the next one is signalled; a run of plain processes between two
+// such is signalled together and waited for together, so ten thousand busy
+// actors stop in one scheduling round rather than one round each.
+func (s *System) stopAll(ctx context.Context) error {
+	for round := 0; ; round++ {
+		var procs []*process
+		s.reg.Range(func(_ actor.PID, p *process) bool {
+			if round > 0 || p.parent.IsZero() {
+				procs = append(procs, p)
+			}
+			return true
+		})
+		if len(procs) == 0 && round > 0 {
+			return nil
+		}
+		slices.SortFunc(procs, func(a, b *process) int {
+			if a.pid.ID() > b.pid.ID() {
+				return -1
+			}
+			return 1
+		})
+		var batch []*process
+		for _, p := range procs {
+			if !p.orderedStop() {
+				batch = append(batch, p)
+				continue
+			}
+			if err := s.stopBatch(ctx, batch); err != nil {
+				return err
+			}
+			batch = batch[:0]
+			if err := s.stopBatch(ctx, []*process{p}); err != nil {
+				return err
+			}
+		}
+		if err := s.stopBatch(ctx, batch); err != nil {
+			return err
+		}
+	}
+}
+
+// orderedStop reports whether p's stopping is observable beyond its exit.
+func (p *process) orderedStop() bool {
+	if p.trap.Load() {
+		return true
+	}
+	_, ok := p.actor.(actor.Terminator)
+	return ok
+}
+
+// countdown is a watcher that closes done when n Downs have arrived.
+type countdown struct {
+	n    atomic.Int64
+	done chan struct{}
+}
+
+func (c *countdown) down(actor.Ref, actor.PID, error) {
+	if c.n.Add(-1) == 0 {
+		close(c.done)
+	}
+}
+
+// stopBatch sends exit signal Shutdown to every process of procs, in order,
+// and waits until all have exited.
+func (s *System) stopBatch(ctx context.Context, procs []*process) error {
+	if len(procs) == 0 {
+		return nil
+	}
+	c := &countdown{done: make(chan struct{})}
+	c.n.Store(int64(len(procs)) + 1)
+	refs := make([]actor.Ref, len(procs))
+	for i, p := range procs {
+		refs[i] = actor.NewRef()
+		if !p.addWatcher(refs[i], c) {
+			c.down(refs[i], p.pid, nil)
+			continue
+		}
+		s.stop(p, actor.Shutdown)
+	}
+	c.down(actor.Ref{}, actor.PID{}, nil)
+	select {
+	case <-c.done:
+		return nil
+	case <-ctx.Done():
+		for i, p := range procs {
+			p.removeWatcher(refs[i])
+		}
+		return ctx.Err()
+	}
+}
+
+// waitTurns waits until no goroutine of the system runs.
+func (s *System) waitTurns(ctx context.Context) error {
+	for s.workers.running.Load() > 0 {
+		select {
+		case <-s.workers.idle:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}

@@ -1,0 +1,136 @@
+package system
+
+import (
+	"fmt"
+	"runtime"
+	"time"
+
+	"github.com/airssys/rt/actor"
+)
+
+func (s *System) spawn(parent *process, a actor.Actor, link bool, opts []actor.Option) (actor.PID, error) {
+	if a == nil {
+		return actor.PID{}, actor.ErrNilActor
+	}
+	if f, ok := a.(actor.Func); ok && f == nil {
+		return actor.PID{}, actor.ErrNilActor
+	}
+	cfg, err := actor.NewConfig(opts...)
+	if err != nil {
+		return actor.PID{}, err
+	}
+	if s.stopping.Load() {
+		return actor.PID{}, actor.ErrStopped
+	}
+	if parent != nil && parent.status.Load() == statusDead {
+		return actor.PID{}, actor.ErrNotInProcess
+	}
+	p := &process{
+		sys:        s,
+		pid:        actor.NewPID(s.num, s.nextID.Add(1)),
+		name:       cfg.Name,
+		actor:      a,
+		throughput: int32(cfg.Throughput),
+	}
+	if parent != nil {
+		p.parent = parent.pid
+	}
+	if err := p.mb.Init(cfg.Capacity, cfg.Policy); err != nil {
+		return actor.PID{}, fmt.Errorf("%w: %w", actor.ErrInvalidOption, err)
+	}
+	p.mb.User.Pin(isSignal) // Exit and Down are never dropped
+	// Set before the process is visible, so that a message sent by name
+	// the moment it is registered still waits for Init.
+	_, hasInit := a.(actor.Initializer)
+	if hasInit {
+		p.needInit = true
+		p.initCh = make(chan error, 1)
+	}
+	if link {
+		// The child has not run yet, so the link exists before it can fail.
+		p.ext = new(procExt)
+		p.ext.links.Put(parent.pid, struct{}{})
+	}
+	if err := s.reg.Add(p); err != nil {
+		return actor.PID{}, err
+	}
+	if cfg.Name != "" {
+		if err := s.reg.Register(cfg.Name, p.pid); err != nil {
+			s.reg.Remove(p.pid)
+			return actor.PID{}, err
+		}
+	}
+	s.live.Add(1)
+	if link {
+		if !parent.addLink(p.pid) {
+			p.mb.Control.Push(signal{kind: sigLinkExit, from: parent.pid, reason: parent.exitReason()})
+		}
+	}
+	if hasInit || !p.mb.Control.Empty() {
+		if p.mb.State.Notify() {
+			s.startTurn(p)
+		}
+	}
+	if hasInit {
+		if err := s.awaitInit(p, cfg.InitTimeout); err != nil {
+			return actor.PID{}, err
+		}
+	}
+	if s.debug {
+		s.logger.Debug().Stringer("pid", p.pid).Stringer("parent", p.parent).Str("name", p.name).Msg("process started")
+	}
+	if s.hasSubscribers() {
+		s.Publish(actor.ProcessStarted{PID: p.pid, Parent: p.parent, Name: p.name})
+	}
+	return p.pid, nil
+}
+
+// awaitInit waits for p's Init to return, at most timeout; then p is
+// killed. Most Inits are quick: the caller yields once before arming a
+// timer, which a restart would otherwise allocate every time.
+func (s *System) awaitInit(p *process, timeout time.Duration) error {
+	for range 2 {
+		select {
+		case err := <-p.initCh:
+			return err
+		default:
+			runtime.Gosched()
+		}
+	}
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case err := <-p.initCh:
+		return err
+	case <-t.C:
+		s.kill(p)
+		return fmt.Errorf("%v: %w after %v", p.pid, actor.ErrInitTimeout, timeout)
+	}
+}
+
+// runInit runs Init on the first turn. It reports whether the process lives.
+func (p *process) runInit() bool {
+	p.needInit = false
+	err := p.callInit()
+	if err == nil && p.status.Load() == statusAlive {
+		// A Stop called from Init is a normal start followed by an exit,
+		// which the turn carries out.
+		p.initCh <- nil
+		return true
+	}
+	if err == nil {
+		err = p.exitReason()
+	}
+	p.exit(err, false)
+	p.initCh <- err
+	return false
+}
+
+func (p *process) callInit() (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = actor.NewPanicError(p.pid, v)
+		}
+	}()
+	return p.actor.(actor.Initializer).Init(p)
+}

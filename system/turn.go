@@ -1,0 +1,104 @@
+package system
+
+import (
+	"runtime"
+
+	"github.com/airssys/rt/mailbox"
+)
+
+// lingerYields is how many times an idle turn yields before it ends.
+const lingerYields = 2
+
+// turn is a process's goroutine: it runs while the mailbox has work and
+// ends when it is empty (the process then holds no goroutine) or dead.
+func (p *process) turn() (next *process) {
+	if p.needInit {
+		p.mb.State.Begin()
+		if !p.runInit() {
+			return p.takeHandoff()
+		}
+	}
+	for {
+		if !p.mb.State.Begin() {
+			return nil
+		}
+		if p.status.Load() == statusDead {
+			p.drain()
+			return nil
+		}
+		n, limit := int32(0), p.throughput
+		if p.sys.stopping.Load() {
+			limit = 1 // while the system stops, let signals and Shutdown through
+		}
+		for n < limit {
+			if !p.mb.Control.Empty() {
+				p.handleSignals()
+			}
+			if p.stop != nil || p.status.Load() != statusAlive {
+				break
+			}
+			env, ok := p.mb.User.Pop()
+			if !ok {
+				break
+			}
+			p.dispatch(env)
+			n++
+			if p.stop != nil || p.status.Load() != statusAlive {
+				break
+			}
+		}
+		if p.stop != nil || p.status.Load() != statusAlive {
+			p.exit(p.stop, true)
+			return p.takeHandoff()
+		}
+		if n == limit {
+			// Fairness: after its throughput a turn gives its processor
+			// to the other processes' turns (of any System), if more of
+			// them are under way than there are processors; otherwise
+			// none of them is waiting for it, and the yield would only
+			// slow this one (and let the goroutines feeding it fill its
+			// mailbox). GOMAXPROCS is read only when another turn is
+			// under way, and then costs about what the yield does.
+			if t := turnsUnderWay.Load(); t > 1 && t > int64(runtime.GOMAXPROCS(0)) {
+				runtime.Gosched()
+			}
+			continue
+		}
+		// Out of work: linger a moment before giving the goroutine back, so
+		// that a reply on its way (request/response, ping-pong) finds this
+		// turn still running instead of starting another.
+		for i := 0; i < lingerYields && p.mb.User.Len() == 0 && p.mb.Control.Empty(); i++ {
+			runtime.Gosched()
+		}
+		if p.mb.Release() {
+			return nil
+		}
+		if n == 0 && p.mb.State.Load() == mailbox.Running {
+			// Nothing to take and nothing new, and yet the turn may not
+			// end: a message is being written, and its producer may have
+			// left it to this turn (see mailbox.Mailbox.Release). Let the
+			// producer finish.
+			runtime.Gosched()
+		}
+	}
+}
+
+func (p *process) takeHandoff() *process {
+	q := p.handoff
+	p.handoff = nil
+	return q
+}
+
+// wake starts a turn for q, which has work; from an owner's exit the turn is
+// handed to the exiting goroutine instead (see process.handoff).
+func (s *System) wake(via, q *process) {
+	if !q.mb.State.Notify() {
+		return
+	}
+	if via != nil && via.handoff == nil {
+		s.turnStarted()
+		via.handoff = q
+		return
+	}
+	s.startTurn(q)
+}
