@@ -13,8 +13,17 @@
 // the program's systems, than there are processors (GOMAXPROCS); with no
 // more than that, none of them waits for its processor and it goes on at
 // once.
-// System starts every goroutine of the runtime in one place and counts it;
-// Shutdown waits for all of them.
+//
+// # Goroutines
+//
+// Every goroutine the runtime runs is started by one function (workers.go)
+// which counts it and refuses new ones once Shutdown has begun: the turns,
+// the one timer goroutine that serves every SendAfter of the system (started
+// when a timer is first set, gone when none is pending), and a delivery that
+// must wait for room in a full Backpressure mailbox. A goroutine whose turn
+// ends parks (up to 4×GOMAXPROCS of them) and runs the next turn that needs
+// one, so a busy system seldom starts a goroutine. Shutdown waits for all
+// of them; timers still pending then go to the dead letters.
 //
 // # Ordering
 //
