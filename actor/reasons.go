@@ -1,7 +1,6 @@
 package actor
 
 import (
-	"errors"
 	"fmt"
 	"runtime/debug"
 )
@@ -31,15 +30,52 @@ var (
 	NoProc error = reason("noproc")
 )
 
-// IsNormal reports whether reason is Normal (or wraps it).
-func IsNormal(reason error) bool { return errors.Is(reason, Normal) }
+// IsNormal reports whether reason is Normal (or wraps it). A panic is never
+// normal: a *PanicError, and an error wrapping one, is not Normal even when
+// the panic's value wraps Normal (as Erlang's error(normal) is abnormal).
+func IsNormal(reason error) bool { return is(reason, Normal) }
 
-// IsShutdown reports whether reason is Shutdown (or wraps it).
-func IsShutdown(reason error) bool { return errors.Is(reason, Shutdown) }
+// IsShutdown reports whether reason is Shutdown (or wraps it). As with
+// IsNormal, a panic whose value wraps Shutdown is not a shutdown.
+func IsShutdown(reason error) bool { return is(reason, Shutdown) }
 
 // IsClean reports whether reason is a clean ending: Normal or Shutdown.
-// A Transient child is restarted only when its reason is not clean.
+// A Transient child is restarted only when its reason is not clean. A
+// panic is never clean.
 func IsClean(reason error) bool { return IsNormal(reason) || IsShutdown(reason) }
+
+// is is errors.Is(err, target) that does not look inside a *PanicError: the
+// panic's value stays reachable for errors.Is and errors.As, but it does not
+// make the exit clean.
+func is(err, target error) bool {
+	for err != nil {
+		if err == target {
+			return true
+		}
+		switch e := err.(type) {
+		case *PanicError:
+			return false
+		case interface{ Is(error) bool }:
+			if e.Is(target) {
+				return true
+			}
+		}
+		switch e := err.(type) {
+		case interface{ Unwrap() error }:
+			err = e.Unwrap()
+		case interface{ Unwrap() []error }:
+			for _, err := range e.Unwrap() {
+				if is(err, target) {
+					return true
+				}
+			}
+			return false
+		default:
+			return false
+		}
+	}
+	return false
+}
 
 // PanicError is the exit reason of a process whose callback panicked. Value
 // is what was passed to panic and Stack the goroutine's stack at that point.

@@ -1,8 +1,6 @@
 package system
 
 import (
-	"errors"
-
 	"github.com/airssys/rt/actor"
 )
 
@@ -65,7 +63,7 @@ func (p *process) handleSignals() {
 			_ = p.mb.User.PushForce(envelope{msg: actor.Exit{From: sig.from, Reason: sig.reason}, from: mark(kind)})
 			continue
 		}
-		if errors.Is(sig.reason, actor.Normal) && !(sig.kind == sigExit && sig.from == p.pid) {
+		if actor.IsNormal(sig.reason) && !(sig.kind == sigExit && sig.from == p.pid) {
 			continue
 		}
 		p.stop = sig.reason
