@@ -2,6 +2,7 @@ package actor
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/airssys/rt/mailbox"
@@ -13,6 +14,10 @@ const (
 	DefaultPolicy      = mailbox.Backpressure
 	DefaultThroughput  = 100
 	DefaultInitTimeout = 5 * time.Second
+
+	// MaxThroughput is the largest throughput WithThroughput accepts: the
+	// runtime counts a turn's messages in 32 bits.
+	MaxThroughput = math.MaxInt32
 )
 
 // Config is the result of applying spawn options. The runtime reads it;
@@ -93,11 +98,11 @@ func WithMailbox(capacity int, policy mailbox.Policy) Option {
 }
 
 // WithThroughput sets how many user messages the process handles per turn
-// (at least 1) before it yields.
+// (from 1 to MaxThroughput) before it yields.
 func WithThroughput(n int) Option {
 	return optionFunc(func(c *Config) error {
-		if n < 1 {
-			return fmt.Errorf("%w: throughput %d, want at least 1", ErrInvalidOption, n)
+		if n < 1 || n > MaxThroughput {
+			return fmt.Errorf("%w: throughput %d, want 1 to %d", ErrInvalidOption, n, MaxThroughput)
 		}
 		c.Throughput = n
 		return nil
