@@ -1,5 +1,7 @@
 package actor
 
+import "reflect"
+
 // Actor is the behaviour of a process. Receive is called once per message,
 // never concurrently for one process. msg is whatever was sent, or an [Exit]
 // or [Down] delivered by a link or monitor. A panic in Receive ends this
@@ -43,7 +45,7 @@ func PropsOf(newActor func() Actor, opts ...Option) Props {
 }
 
 // Build calls New and validates the result: it returns ErrNilFactory when New
-// is nil and ErrNilActor when New returns nil. A panic in New is returned as a
+// is nil and ErrNilActor when New returns nil (see IsNil). A panic in New is returned as a
 // *PanicError.
 func (p Props) Build() (a Actor, err error) {
 	if p.New == nil {
@@ -54,8 +56,23 @@ func (p Props) Build() (a Actor, err error) {
 			a, err = nil, NewPanicError(PID{}, v)
 		}
 	}()
-	if a = p.New(); a == nil {
+	if a = p.New(); IsNil(a) {
 		return nil, ErrNilActor
 	}
 	return a, nil
+}
+
+// IsNil reports whether a is no actor at all: nil, or a nil pointer or nil
+// func in a non-nil interface (a typed nil such as (*T)(nil)), which would
+// crash on its first callback. Spawn and Props.Build refuse such an actor
+// with ErrNilActor.
+func IsNil(a Actor) bool {
+	if a == nil {
+		return true
+	}
+	switch v := reflect.ValueOf(a); v.Kind() {
+	case reflect.Pointer, reflect.Func:
+		return v.IsNil()
+	}
+	return false
 }

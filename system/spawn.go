@@ -9,10 +9,7 @@ import (
 )
 
 func (s *System) spawn(parent *process, a actor.Actor, link bool, opts []actor.Option) (actor.PID, error) {
-	if a == nil {
-		return actor.PID{}, actor.ErrNilActor
-	}
-	if f, ok := a.(actor.Func); ok && f == nil {
+	if actor.IsNil(a) {
 		return actor.PID{}, actor.ErrNilActor
 	}
 	cfg, err := actor.NewConfig(opts...)

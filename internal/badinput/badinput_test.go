@@ -386,6 +386,11 @@ func table(f *fixture) []row {
 		// Spawning.
 		{name: "spawn a nil actor", call: spawnErr(nil), want: actor.ErrNilActor},
 		{name: "spawn a nil Func", call: spawnErr(actor.Func(nil)), want: actor.ErrNilActor},
+		{name: "spawn a typed nil pointer", call: spawnErr((*ptrActor)(nil)), want: actor.ErrNilActor},
+		{name: "spawn props whose factory returns a typed nil", call: func() error {
+			_, err := f.sys.SpawnProps(actor.PropsOf(func() actor.Actor { return (*ptrActor)(nil) }))
+			return err
+		}, want: actor.ErrNilActor},
 		{name: "spawn props without a factory", call: func() error { _, err := f.sys.SpawnProps(actor.Props{}); return err },
 			want: actor.ErrNilFactory},
 		{name: "spawn PropsOf(nil)", call: func() error { _, err := f.sys.SpawnProps(actor.PropsOf(nil)); return err },
@@ -862,3 +867,8 @@ func table(f *fixture) []row {
 		}, want: mailbox.ErrClosed},
 	}
 }
+
+// ptrActor is an actor with a pointer receiver, to spawn as a typed nil.
+type ptrActor struct{ n int }
+
+func (a *ptrActor) Receive(actor.Context, any) { a.n++ }
