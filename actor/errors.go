@@ -55,6 +55,12 @@ var (
 	// ErrDroppedOldest is the DeadLetter reason of a message removed from a
 	// full DropOldest mailbox to make room for a newer one.
 	ErrDroppedOldest = errors.New("actor: dropped as oldest from a full mailbox")
+	// ErrGoexit is the value of the *PanicError a process exits with when
+	// one of its callbacks called runtime.Goexit (t.FailNow, testify's
+	// require, and other helpers that end the goroutine do). It is a crash,
+	// like a panic; report test failures from a handler another way, such
+	// as a channel the test reads.
+	ErrGoexit = errors.New("actor: callback called runtime.Goexit")
 	// ErrNotInProcess: a Context method that needs a running process was
 	// called after the process exited.
 	ErrNotInProcess = errors.New("actor: process has exited")

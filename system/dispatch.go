@@ -25,7 +25,9 @@ func (p *process) dispatch(env envelope) {
 	}
 	p.cur, p.replied = cur, false
 	defer p.recoverHandler()
+	p.calling = inReceive
 	p.actor.Receive(p, msg)
+	p.calling = inNone
 	p.cur = current{}
 	if kind == kindParentExit && p.stop == nil {
 		// As OTP's behaviours do: an exit signal from the parent ends a
@@ -37,6 +39,7 @@ func (p *process) dispatch(env envelope) {
 
 func (p *process) recoverHandler() {
 	if v := recover(); v != nil {
+		p.calling = inNone
 		p.cur = current{}
 		p.stop = actor.NewPanicError(p.pid, v)
 	}

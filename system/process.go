@@ -18,6 +18,18 @@ const (
 	statusDead           // gone for everyone: registry, links, monitors
 )
 
+// callback names the actor callback a process's turn is running, so that a
+// callback that ends the goroutine with runtime.Goexit can be told from one
+// that returned or panicked (see System.runTurn).
+type callback uint8
+
+const (
+	inNone callback = iota
+	inInit
+	inReceive
+	inTerminate
+)
+
 // watcher receives the Down of a monitor.
 type watcher interface {
 	down(ref actor.Ref, pid actor.PID, reason error)
@@ -60,7 +72,8 @@ type process struct {
 	// owner, written for every message; the last cache line.
 	cur     current
 	replied bool
-	stop    error // Stop or an untrapped exit signal: exit after this handler
+	calling callback // the callback running, kept if it calls runtime.Goexit
+	stop    error    // Stop or an untrapped exit signal: exit after this handler
 	_       [24]byte
 }
 

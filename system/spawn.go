@@ -126,8 +126,12 @@ func (p *process) runInit() bool {
 func (p *process) callInit() (err error) {
 	defer func() {
 		if v := recover(); v != nil {
+			p.calling = inNone
 			err = actor.NewPanicError(p.pid, v)
 		}
 	}()
-	return p.actor.(actor.Initializer).Init(p)
+	p.calling = inInit
+	err = p.actor.(actor.Initializer).Init(p)
+	p.calling = inNone
+	return err
 }

@@ -12,6 +12,9 @@ const lingerYields = 2
 // turn is a process's goroutine: it runs while the mailbox has work and
 // ends when it is empty (the process then holds no goroutine) or dead.
 func (p *process) turn() (next *process) {
+	if p.calling != inNone {
+		return p.afterGoexit()
+	}
 	if p.needInit {
 		p.mb.State.Begin()
 		if !p.runInit() {
@@ -81,6 +84,26 @@ func (p *process) turn() (next *process) {
 			runtime.Gosched()
 		}
 	}
+}
+
+// afterGoexit finishes the turn whose callback p.calling called
+// runtime.Goexit (see System.runTurn): the process exits with p.stop, as
+// from a panic in that callback.
+func (p *process) afterGoexit() (next *process) {
+	at, reason := p.calling, p.stop
+	p.calling = inNone
+	switch at {
+	case inInit:
+		p.exit(reason, false)
+		p.initCh <- reason
+	case inReceive:
+		p.cur = current{}
+		p.exit(reason, true)
+	case inTerminate:
+		p.finalize(reason, true)
+		p.drain()
+	}
+	return p.takeHandoff()
 }
 
 func (p *process) takeHandoff() *process {

@@ -4,6 +4,8 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+
+	"github.com/airssys/rt/actor"
 )
 
 // workers owns every goroutine the runtime starts: the goroutines that run
@@ -101,8 +103,7 @@ func (s *System) work(p *process) {
 	w := &s.workers
 	ch := make(chan *process, 1)
 	for p != nil {
-		next := p.turn()
-		s.turnDone()
+		next := s.runTurn(p)
 		if next != nil {
 			p = next
 			continue
@@ -116,6 +117,29 @@ func (s *System) work(p *process) {
 		w.mu.Unlock()
 		p = <-ch
 	}
+}
+
+// runTurn runs one turn of p and counts it done.
+//
+// A callback that calls runtime.Goexit (t.FailNow and testify's require do)
+// ends this goroutine: recover cannot stop it, and the deferred call below
+// runs on the way out, with p.calling still naming the callback. The
+// process then crashes with ErrGoexit as a panic's value, and the rest of
+// its turn (the exit, what Init's caller waits for, the handoff) runs on a
+// new goroutine, which also counts the turn done.
+func (s *System) runTurn(p *process) (next *process) {
+	defer func() {
+		if p.calling == inNone {
+			return // returned, or a runtime panic that must go on
+		}
+		p.stop = actor.NewPanicError(p.pid, actor.ErrGoexit)
+		if !s.workers.goFunc(func() { s.work(p) }) {
+			s.work(p) // closed by a Shutdown that gave up: finish here
+		}
+	}()
+	next = p.turn()
+	s.turnDone()
+	return next
 }
 
 // turnsUnderWay counts the turns started and not yet done in every System
