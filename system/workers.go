@@ -128,9 +128,12 @@ func (s *System) work(p *process) {
 // its turn (the exit, what Init's caller waits for, the handoff) runs on a
 // new goroutine, which also counts the turn done.
 func (s *System) runTurn(p *process) (next *process) {
+	returned := false
 	defer func() {
-		if p.calling == inNone {
-			return // returned, or a runtime panic that must go on
+		if returned || p.calling == inNone {
+			// Returned (p may belong to another turn by now), or a
+			// runtime panic, which must go on.
+			return
 		}
 		p.stop = actor.NewPanicError(p.pid, actor.ErrGoexit)
 		if !s.workers.goFunc(func() { s.work(p) }) {
@@ -138,6 +141,7 @@ func (s *System) runTurn(p *process) (next *process) {
 		}
 	}()
 	next = p.turn()
+	returned = true
 	s.turnDone()
 	return next
 }
