@@ -66,7 +66,7 @@ func (p *process) SendNamed(name string, msg any) error {
 }
 
 func (p *process) SendAfter(d time.Duration, to actor.PID, msg any) func() bool {
-	return p.sys.sendAfter(d, p.pid, to, msg)
+	return p.sys.sendAfter(d, p, to, msg)
 }
 
 func (p *process) Request(ctx context.Context, to actor.PID, msg any) (any, error) {

@@ -1,17 +1,20 @@
 package system_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/airssys/rt/actor"
 	"github.com/airssys/rt/internal/testkit"
 	"github.com/airssys/rt/mailbox"
+	"github.com/airssys/rt/system"
 )
 
 // A panic is abnormal whatever its value wraps: a link partner that does
@@ -106,3 +109,69 @@ func (goexitInit) Init(actor.Context) error {
 }
 
 func (goexitInit) Receive(actor.Context, any) {}
+
+// senderLog records the Sender of every message it receives.
+type senderLog struct{ out chan actor.PID }
+
+func (a senderLog) Receive(ctx actor.Context, _ any) { a.out <- ctx.Sender() }
+
+// A SendAfter message keeps its sender after the sender has exited, as an
+// ordinary message sent before an exit does.
+func TestSendAfterKeepsItsSenderAfterExit(t *testing.T) {
+	sys := newSystem(t)
+	exits := watchExits(t, sys)
+	log := senderLog{out: make(chan actor.PID, 1)}
+	to, err := sys.Spawn(log)
+	require.NoError(t, err)
+	from := spawnProbe(t, sys, false)
+	do(t, sys, from.pid, func(ctx actor.Context) any {
+		ctx.SendAfter(20*time.Millisecond, to, "later")
+		ctx.Stop(actor.Normal)
+		return nil
+	})
+	require.ErrorIs(t, exits.wait(t, from.pid), actor.Normal)
+	require.Equal(t, from.pid, testkit.Recv(t, log.out))
+}
+
+// A timer a process sets for itself is cancelled when it exits: its cancel
+// function then reports that nothing was pending.
+func TestSelfTimersAreCancelledAtExit(t *testing.T) {
+	sys := newSystem(t)
+	exits := watchExits(t, sys)
+	p := spawnProbe(t, sys, false)
+	other := spawnProbe(t, sys, false)
+	type cancels struct{ self, other func() bool }
+	c := do(t, sys, p.pid, func(ctx actor.Context) any {
+		return cancels{
+			self:  ctx.SendAfter(time.Hour, ctx.Self(), "self"),
+			other: ctx.SendAfter(time.Hour, other.pid, "other"),
+		}
+	}).(cancels)
+	stop(t, sys, p.pid, actor.Normal)
+	require.ErrorIs(t, exits.wait(t, p.pid), actor.Normal)
+	require.False(t, c.self(), "the self-timer went with its process")
+	require.True(t, c.other(), "a timer to another process stays")
+}
+
+// Timers still pending at Shutdown go to the dead letters, with ErrStopped.
+func TestPendingTimersAreDeadLettersAtShutdown(t *testing.T) {
+	sys := system.New()
+	sub := sys.Subscribe(func(ev any) bool { _, ok := ev.(actor.DeadLetter); return ok })
+	defer sub.Close()
+	to := spawnProbe(t, sys, false)
+	from := spawnProbe(t, sys, false)
+	do(t, sys, from.pid, func(ctx actor.Context) any {
+		ctx.SendAfter(time.Hour, to.pid, "pending")
+		return nil
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), testkit.Timeout)
+	defer cancel()
+	require.NoError(t, sys.Shutdown(ctx))
+	ev, ok := sub.TryNext()
+	require.True(t, ok, "a dead letter for the pending timer")
+	dl := ev.(actor.DeadLetter)
+	require.Equal(t, "pending", dl.Message)
+	require.Equal(t, to.pid, dl.To)
+	require.Equal(t, from.pid, dl.From)
+	require.ErrorIs(t, dl.Reason, actor.ErrStopped)
+}

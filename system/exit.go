@@ -77,6 +77,9 @@ func (p *process) finalize(reason error, owner bool) bool {
 		if ext.cancel != nil {
 			ext.cancel()
 		}
+		for t := range ext.timers {
+			s.timers.cancel(t)
+		}
 		for pid := range ext.links.All() {
 			s.signalVia(via, pid, signal{kind: sigLinkExit, from: p.pid, reason: reason})
 		}

@@ -85,6 +85,7 @@ type procExt struct {
 	monitors map[actor.Ref]actor.PID // whom this process monitors
 	ctx      context.Context
 	cancel   context.CancelFunc
+	timers   map[*timer]struct{} // pending timers to itself, cancelled at exit
 }
 
 func (p *process) extLocked() *procExt {

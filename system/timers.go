@@ -33,11 +33,13 @@ type timer struct {
 	msg      any
 }
 
-// sendAfter arms a timer that sends msg from from to to after d, and returns
+// sendAfter arms a timer that sends msg from p to to after d, and returns
 // its cancel function. A timer armed after Shutdown has begun is refused:
-// its message goes to the dead letters at once.
-func (s *System) sendAfter(d time.Duration, from, to actor.PID, msg any) func() bool {
+// its message goes to the dead letters at once. A timer p sets for itself is
+// cancelled when p exits (see process.ownTimer).
+func (s *System) sendAfter(d time.Duration, p *process, to actor.PID, msg any) func() bool {
 	tm := &s.timers
+	from := p.pid
 	t := &timer{due: time.Now().Add(d), from: from, to: to, msg: msg}
 	tm.mu.Lock()
 	if tm.closed || s.stopping.Load() {
@@ -56,7 +58,45 @@ func (s *System) sendAfter(d time.Duration, from, to actor.PID, msg any) func() 
 		tm.poke()
 	}
 	tm.mu.Unlock()
-	return func() bool { return s.timers.cancel(t) }
+	if to == from {
+		p.ownTimer(t)
+	}
+	return func() bool {
+		if !s.timers.cancel(t) {
+			return false
+		}
+		if to == from {
+			p.disownTimer(t)
+		}
+		return true
+	}
+}
+
+// ownTimer records t, a timer p set for itself, so that p's exit cancels
+// it; if p has already exited, it cancels t at once.
+func (p *process) ownTimer(t *timer) {
+	p.mu.Lock()
+	if p.status.Load() != statusDead {
+		ext := p.extLocked()
+		if ext.timers == nil {
+			ext.timers = make(map[*timer]struct{})
+		}
+		ext.timers[t] = struct{}{}
+		p.mu.Unlock()
+		return
+	}
+	p.mu.Unlock()
+	p.sys.timers.cancel(t)
+}
+
+// disownTimer forgets t, a timer p set for itself that fired or was
+// cancelled.
+func (p *process) disownTimer(t *timer) {
+	p.mu.Lock()
+	if p.ext != nil {
+		delete(p.ext.timers, t)
+	}
+	p.mu.Unlock()
 }
 
 // cancel takes t out of the heap; false if it already fired or was dropped.
@@ -141,8 +181,11 @@ func (s *System) serveTimers() {
 // own waits, as a sender would, and the other timers go on.
 func (s *System) fire(t *timer) {
 	from, alive := s.reg.Lookup(t.from)
-	if !alive && t.from == t.to {
-		return
+	if t.from == t.to {
+		if !alive {
+			return
+		}
+		from.disownTimer(t)
 	}
 	if s.stopping.Load() {
 		s.deadLetter(t.to, t.from, t.msg, actor.ErrStopped)
