@@ -205,7 +205,7 @@ func fuzzSupervisor(t *testing.T, spec []byte, ops []byte) {
 			t.Errorf("shutdown: %v", err)
 		}
 	}()
-	sub := sys.Subscribe(func(ev any) bool {
+	sub := subscribeAll(sys, func(ev any) bool {
 		switch ev.(type) {
 		case supervisor.ChildStarted, supervisor.ChildExited, supervisor.ChildRestarted,
 			supervisor.RestartFailed, supervisor.RestartDelayed, supervisor.GaveUp, supervisor.ShutdownTimeout,

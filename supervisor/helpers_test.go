@@ -208,7 +208,7 @@ func isEvent(ev any) bool {
 }
 
 // events subscribes to supervision events.
-func events(sys *system.System) *system.Subscription { return sys.Subscribe(isEvent) }
+func events(sys *system.System) *system.Subscription { return subscribeAll(sys, isEvent) }
 
 // describe renders an event without PIDs, for comparing sequences.
 func describe(ev any) string {
@@ -316,4 +316,14 @@ func spawn(t *testing.T, sys *system.System, spec supervisor.Spec, kids ...super
 	pid, err := sys.Spawn(supervisor.New(spec, kids...))
 	require.NoError(t, err)
 	return pid
+}
+
+// subscribeAll subscribes with room for every event a test causes before it
+// reads them, so that none is dropped.
+func subscribeAll(sys *system.System, filter func(any) bool) *system.Subscription {
+	sub, err := sys.SubscribeBuffered(filter, 1<<22)
+	if err != nil {
+		panic(err)
+	}
+	return sub
 }

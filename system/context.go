@@ -125,6 +125,9 @@ func (p *process) Stop(reason error) {
 }
 
 func (p *process) ExitAndWait(ctx context.Context, pid actor.PID, reason error) (actor.Down, error) {
+	if ctx == nil {
+		return actor.Down{}, actor.ErrNilContext
+	}
 	if pid == p.pid {
 		return actor.Down{}, actor.ErrRequestSelf
 	}

@@ -175,3 +175,150 @@ func TestPendingTimersAreDeadLettersAtShutdown(t *testing.T) {
 	require.Equal(t, from.pid, dl.From)
 	require.ErrorIs(t, dl.Reason, actor.ErrStopped)
 }
+
+// A panic in a subscription's filter ends that subscription alone, with the
+// panic as Next's error; the publisher and the other subscribers go on.
+func TestPanickingFilterEndsOnlyItsSubscription(t *testing.T) {
+	sys := newSystem(t)
+	exits := watchExits(t, sys)
+	bad := sys.Subscribe(func(ev any) bool {
+		if _, ok := ev.(actor.ProcessExited); ok {
+			panic("bad filter")
+		}
+		return false
+	})
+	defer bad.Close()
+
+	// From an exiting process's goroutine.
+	p := spawnProbe(t, sys, false)
+	stop(t, sys, p.pid, actor.Normal)
+	require.ErrorIs(t, exits.wait(t, p.pid), actor.Normal)
+	_, err := bad.Next(context.Background())
+	require.ErrorIs(t, err, system.ErrSubscriptionClosed)
+	var pe *actor.PanicError
+	require.ErrorAs(t, err, &pe)
+	require.Equal(t, "bad filter", pe.Value)
+
+	// From a publishing process: it is not the one that crashes.
+	bad2 := sys.Subscribe(func(any) bool { panic("bad too") })
+	defer bad2.Close()
+	pub := spawnProbe(t, sys, false)
+	do(t, sys, pub.pid, func(ctx actor.Context) any { ctx.Publish("event"); return nil })
+	require.True(t, sys.Alive(pub.pid))
+	_, err = bad2.Next(context.Background())
+	require.ErrorAs(t, err, &pe)
+	require.Equal(t, "bad too", pe.Value)
+}
+
+// A goroutine waiting in Next is released by Shutdown with ErrStopped,
+// after the events it still holds.
+func TestShutdownReleasesNext(t *testing.T) {
+	sys := system.New()
+	sub := sys.Subscribe(func(ev any) bool { _, ok := ev.(string); return ok })
+	defer sub.Close()
+	sys.Publish("held")
+	got := make(chan error, 1)
+	go func() {
+		_, err := sub.Next(context.Background()) // "held"
+		if err == nil {
+			_, err = sub.Next(context.Background()) // waits for Shutdown
+		}
+		got <- err
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), testkit.Timeout)
+	defer cancel()
+	require.NoError(t, sys.Shutdown(ctx))
+	require.ErrorIs(t, testkit.Recv(t, got), actor.ErrStopped)
+}
+
+// A subscription holds at most its capacity of unread events; the rest are
+// dropped and counted, and the publisher never waits.
+func TestSubscriptionsAreBounded(t *testing.T) {
+	sys := newSystem(t)
+	_, err := sys.SubscribeBuffered(nil, 0)
+	require.ErrorIs(t, err, actor.ErrInvalidOption)
+
+	sub, err := sys.SubscribeBuffered(func(ev any) bool { _, ok := ev.(int); return ok }, 10)
+	require.NoError(t, err)
+	defer sub.Close()
+	for i := range 100 {
+		sys.Publish(i)
+	}
+	require.EqualValues(t, 90, sub.Dropped())
+	for i := range 10 {
+		ev, ok := sub.TryNext()
+		require.True(t, ok)
+		require.Equal(t, i, ev, "the oldest events are kept, in order")
+	}
+	_, ok := sub.TryNext()
+	require.False(t, ok)
+	// Room again once read.
+	sys.Publish(100)
+	ev, ok := sub.TryNext()
+	require.True(t, ok)
+	require.Equal(t, 100, ev)
+	require.Equal(t, 4096, system.DefaultEventBuffer)
+}
+
+// A second Shutdown while the first is under way returns by its own
+// context, and afterwards every call returns the first call's result.
+func TestConcurrentShutdownKeepsItsOwnDeadline(t *testing.T) {
+	sys := system.New()
+	g := newGate(t)
+	started := make(chan struct{}, 1)
+	p := spawnProbe(t, sys, false)
+	require.NoError(t, sys.Send(p.pid, hold(started, g)))
+	testkit.Recv(t, started)
+
+	first := make(chan error, 1)
+	go func() { first <- sys.Shutdown(context.Background()) }()
+	for sys.Send(p.pid, "probe") == nil { // until Shutdown has begun
+		runtime.Gosched()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	second := make(chan error, 1)
+	go func() { second <- sys.Shutdown(ctx) }()
+	require.ErrorIs(t, testkit.Recv(t, second), context.Canceled, "the second call returns by its own context")
+
+	g.open()
+	require.NoError(t, testkit.Recv(t, first))
+	require.NoError(t, sys.Shutdown(ctx), "later calls return the first result")
+}
+
+// A process blocked sending to a full Backpressure mailbox stops waiting
+// when it is killed, however it came to wait: here two senders race for
+// the last slot, so one of them finds the mailbox full only as it pushes.
+func TestKilledSenderStopsWaiting(t *testing.T) {
+	for range 50 {
+		sys := newSystem(t)
+		g := newGate(t)
+		started := make(chan struct{}, 1)
+		target := spawnProbe(t, sys, false, actor.WithMailbox(1, mailbox.Backpressure))
+		require.NoError(t, sys.Send(target.pid, hold(started, g)))
+		testkit.Recv(t, started)
+
+		go_ := make(chan struct{})
+		returned := make(chan error, 2)
+		ready := make(chan struct{}, 2)
+		var senders []actor.PID
+		for range 2 {
+			s := spawnProbe(t, sys, false)
+			senders = append(senders, s.pid)
+			require.NoError(t, sys.Send(s.pid, run(func(ctx actor.Context) {
+				ready <- struct{}{}
+				<-go_
+				returned <- ctx.Send(target.pid, "x")
+			})))
+		}
+		testkit.Recv(t, ready)
+		testkit.Recv(t, ready)
+		close(go_)
+		require.NoError(t, testkit.Recv(t, returned), "one sender takes the slot")
+		for _, s := range senders {
+			_ = sys.Kill(s)
+		}
+		require.Error(t, testkit.Recv(t, returned), "the other stops waiting once killed")
+		g.open()
+	}
+}

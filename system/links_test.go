@@ -177,7 +177,9 @@ type exitLog struct {
 }
 
 func watchExits(t testing.TB, sys *system.System) *exitLog {
-	sub := sys.Subscribe(func(e any) bool { _, ok := e.(actor.ProcessExited); return ok })
+	// Room for every exit a stress test causes before it reads them.
+	sub, err := sys.SubscribeBuffered(func(e any) bool { _, ok := e.(actor.ProcessExited); return ok }, 1<<20)
+	require.NoError(t, err)
 	t.Cleanup(sub.Close)
 	return &exitLog{sub: sub, seen: make(map[actor.PID]error)}
 }
@@ -1363,7 +1365,7 @@ func TestLinkStress(t *testing.T) {
 		kills    = 2000
 	)
 	sys := newSystem(t)
-	sub := sys.Subscribe(func(e any) bool { _, ok := e.(actor.ProcessExited); return ok })
+	sub := subscribeAll(sys, func(e any) bool { _, ok := e.(actor.ProcessExited); return ok })
 	defer sub.Close()
 	slots := new(stressSlots)
 
@@ -1507,4 +1509,14 @@ func TestExitAndWaitReturnsTheDown(t *testing.T) {
 	}).(result)
 	require.ErrorIs(t, got.err, context.Canceled)
 	require.Equal(t, actor.Down{}, got.d)
+}
+
+// subscribeAll subscribes with room for every event a test causes before it
+// reads them, so that none is dropped.
+func subscribeAll(sys *system.System, filter func(any) bool) *system.Subscription {
+	sub, err := sys.SubscribeBuffered(filter, 1<<22)
+	if err != nil {
+		panic(err)
+	}
+	return sub
 }

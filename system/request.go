@@ -46,6 +46,9 @@ func (s *System) request(ctx context.Context, from *process, pid actor.PID, msg 
 		s.deadLetter(pid, fromPID, msg, err) // a request not sent is still accounted for
 		return nil, err
 	}
+	if ctx == nil {
+		return refuse(actor.ErrNilContext)
+	}
 	if from != nil && pid == from.pid {
 		return refuse(actor.ErrRequestSelf)
 	}

@@ -63,8 +63,13 @@ func (s *System) push(ctx context.Context, from *process, fromPID, pid actor.PID
 	} else {
 		if ctx == nil {
 			ctx = context.Background()
-			if from != nil && p.mb.User.Policy() == mailbox.Backpressure &&
-				p.mb.User.Len() >= p.mb.User.Cap() {
+			if from != nil && p.mb.User.Policy() == mailbox.Backpressure {
+				// A process that must wait for room waits on its own
+				// context, so that a Kill ends the wait. Trying first
+				// keeps the common case from creating that context.
+				if err = p.mb.User.TryPush(env); !errors.Is(err, mailbox.ErrFull) {
+					goto pushed
+				}
 				ctx = from.Context()
 			}
 		}
@@ -79,6 +84,7 @@ func (s *System) push(ctx context.Context, from *process, fromPID, pid actor.PID
 			}
 		}
 	}
+pushed:
 	if err != nil {
 		if errors.Is(err, mailbox.ErrClosed) {
 			err = actor.ErrNoProcess

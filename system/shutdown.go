@@ -16,13 +16,33 @@ import (
 // does the same for any process left. If ctx ends first, every remaining
 // process is killed and a *ShutdownError lists those whose handler is still
 // running (their goroutines are the only ones that outlive Shutdown).
-// Shutdown is idempotent: later calls return the first call's result.
+// Shutdown is idempotent: later calls return the first call's result. A
+// call made while another is under way waits for it and returns its result,
+// or its own ctx.Err() if its ctx ends first (the shutdown goes on under the
+// first call's context). Once Shutdown has returned, every Subscription's
+// Next returns actor.ErrStopped after the events it holds. A nil ctx is
+// refused with actor.ErrNilContext.
 func (s *System) Shutdown(ctx context.Context) error {
-	s.shutMu.Lock()
-	defer s.shutMu.Unlock()
-	if s.stopped.Load() {
-		return s.shutErr
+	if ctx == nil {
+		return actor.ErrNilContext
 	}
+	s.shutMu.Lock()
+	if done := s.shutDone; done != nil {
+		s.shutMu.Unlock()
+		select {
+		case <-done:
+			return s.shutErr
+		default:
+		}
+		select {
+		case <-done:
+			return s.shutErr
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	s.shutDone = make(chan struct{})
+	s.shutMu.Unlock()
 	s.stopping.Store(true)
 	err := s.stopAll(ctx)
 	for _, t := range s.timers.close() {
@@ -43,6 +63,8 @@ func (s *System) Shutdown(ctx context.Context) error {
 	}
 	s.shutErr = err
 	s.stopped.Store(true)
+	s.endSubscriptions()
+	close(s.shutDone)
 	return err
 }
 

@@ -42,8 +42,9 @@ type System struct {
 	workers workers // every goroutine the runtime starts
 	timers  timers  // pending SendAfter messages
 
-	shutMu  sync.Mutex
-	shutErr error
+	shutMu   sync.Mutex
+	shutDone chan struct{} // made by the first Shutdown, closed when it returns
+	shutErr  error         // written before shutDone is closed
 
 	deadLetters atomic.Uint64
 	subsMu      sync.Mutex
@@ -108,8 +109,13 @@ func (s *System) Send(pid actor.PID, msg any) error {
 }
 
 // SendContext is Send with a context bounding a Backpressure wait; when it
-// ends, the message goes to the dead letters and ctx.Err() is returned.
+// ends, the message goes to the dead letters and ctx.Err() is returned. A
+// nil ctx is refused with actor.ErrNilContext (the message is a dead letter).
 func (s *System) SendContext(ctx context.Context, pid actor.PID, msg any) error {
+	if ctx == nil {
+		s.deadLetter(pid, actor.PID{}, msg, actor.ErrNilContext)
+		return actor.ErrNilContext
+	}
 	if s.stopping.Load() {
 		s.deadLetter(pid, actor.PID{}, msg, actor.ErrStopped)
 		return actor.ErrStopped
@@ -134,7 +140,8 @@ func (s *System) SendNamed(name string, msg any) error {
 // Request sends msg to pid and waits for its reply (see actor.Context's
 // Request): ctx.Err() when ctx ends first, an *actor.ExitError carrying the
 // target's exit reason if it exits before replying, actor.ErrNoProcess if it
-// does not exist, actor.ErrStopped once Shutdown has begun.
+// does not exist, actor.ErrStopped once Shutdown has begun. A nil ctx is
+// refused with actor.ErrNilContext before anything is sent.
 func (s *System) Request(ctx context.Context, pid actor.PID, msg any) (any, error) {
 	if s.stopping.Load() {
 		s.deadLetter(pid, actor.PID{}, msg, actor.ErrStopped)
@@ -145,9 +152,13 @@ func (s *System) Request(ctx context.Context, pid actor.PID, msg any) (any, erro
 
 // Stop sends exit signal actor.Shutdown to pid and waits until it has
 // exited. A process that traps exits receives it as an Exit from the zero
-// PID and then stops, as from its parent. It returns ctx.Err() if ctx ends first (the process may still be
-// stopping), actor.ErrNoProcess if it was not alive.
+// PID and then stops, as from its parent. It returns ctx.Err() if ctx ends
+// first (the process may still be stopping), actor.ErrNoProcess if it was
+// not alive, actor.ErrNilContext for a nil ctx (nothing is sent).
 func (s *System) Stop(ctx context.Context, pid actor.PID) error {
+	if ctx == nil {
+		return actor.ErrNilContext
+	}
 	if err := s.checkPID(pid); err != nil {
 		return err
 	}

@@ -375,6 +375,29 @@ func table(f *fixture) []row {
 			cancel()
 			return f.sys.SendContext(ctx, f.fullBP, 1)
 		}, want: context.Canceled, dead: 1, reason: context.Canceled},
+		// A nil context is refused before anything is sent or waited for.
+		{name: "send with a nil context", call: func() error { return f.sys.SendContext(nilCtx, f.live, 1) },
+			want: actor.ErrNilContext, dead: 1, reason: actor.ErrNilContext},
+		{name: "request with a nil context", call: func() error { _, err := f.sys.Request(nilCtx, f.live, 1); return err },
+			want: actor.ErrNilContext, dead: 1, reason: actor.ErrNilContext},
+		{name: "stop with a nil context", call: func() error { return f.sys.Stop(nilCtx, f.live) },
+			want: actor.ErrNilContext},
+		{name: "shutdown with a nil context", call: func() error { return f.sys.Shutdown(nilCtx) },
+			want: actor.ErrNilContext},
+		{name: "next event with a nil context", call: func() error {
+			sub := f.sys.Subscribe(nil)
+			defer sub.Close()
+			_, err := sub.Next(nilCtx)
+			return err
+		}, want: actor.ErrNilContext},
+		{name: "request from a process with a nil context", call: in(func(ctx actor.Context) error {
+			_, err := ctx.Request(nilCtx, f.live, 1)
+			return err
+		}), want: actor.ErrNilContext, dead: 1, reason: actor.ErrNilContext},
+		{name: "exit-and-wait with a nil context", call: in(func(ctx actor.Context) error {
+			_, err := ctx.ExitAndWait(nilCtx, f.live, actor.Shutdown)
+			return err
+		}), want: actor.ErrNilContext},
 		{name: "send past its deadline to a full mailbox", call: func() error {
 			return f.sys.SendContext(timeout(s), f.fullBP, 1)
 		}, want: context.DeadlineExceeded, dead: 1, reason: context.DeadlineExceeded},
@@ -872,3 +895,6 @@ func table(f *fixture) []row {
 type ptrActor struct{ n int }
 
 func (a *ptrActor) Receive(actor.Context, any) { a.n++ }
+
+// nilCtx is a nil context.Context, which every call taking one refuses.
+var nilCtx context.Context

@@ -41,7 +41,7 @@ func TestKillDuringTurnLosesNothing(t *testing.T) {
 	bg := context.Background()
 	defer func() { require.NoError(t, sys.Shutdown(waitCtx(t, 30*time.Second))) }()
 	var handled, dead atomic.Int64
-	letters := sys.Subscribe(func(ev any) bool {
+	letters := subscribeAll(sys, func(ev any) bool {
 		if dl, ok := ev.(actor.DeadLetter); ok {
 			if _, ok := dl.Message.(msg); ok {
 				dead.Add(1) // counted on the publishing goroutine

@@ -114,7 +114,7 @@ func TestSoakWideSupervisor(t *testing.T) {
 	h0 := heapNow()
 	func() {
 		sys := system.New()
-		sub := sys.Subscribe(func(ev any) bool { _, ok := ev.(supervisor.ChildRestarted); return ok })
+		sub := subscribeAll(sys, func(ev any) bool { _, ok := ev.(supervisor.ChildRestarted); return ok })
 		defer sub.Close()
 		spec := supervisor.Spec{Intensity: 10 * crashes, Period: time.Hour}
 		build := func(n int) []supervisor.Child {
@@ -196,7 +196,7 @@ func TestSoakEscalationChain(t *testing.T) {
 		return supervisor.Child{ID: fmt.Sprintf("s%d", i), Kind: supervisor.Supervisor, StartTimeout: 30 * time.Minute,
 			Start: actor.PropsOf(func() actor.Actor { return supervisor.New(spec, level(i+1)) }, actor.WithName(fmt.Sprintf("s%d", i)))}
 	}
-	sub := sys.Subscribe(func(ev any) bool {
+	sub := subscribeAll(sys, func(ev any) bool {
 		switch ev.(type) {
 		case supervisor.GaveUp, supervisor.ChildRestarted, actor.ProcessExited:
 			return true

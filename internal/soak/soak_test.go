@@ -622,7 +622,7 @@ func runSoak(t *testing.T, seed uint64, cfg soakConfig) *soakResult {
 	sys := system.New()
 	bg := context.Background()
 
-	events := sys.Subscribe(func(ev any) bool {
+	events := subscribeAll(sys, func(ev any) bool {
 		switch ev.(type) {
 		case actor.ProcessStarted, actor.ProcessExited, supervisor.ChildStarted, supervisor.ChildRestarted,
 			supervisor.ChildExited, supervisor.GaveUp, supervisor.RestartFailed, supervisor.RestartDelayed,
@@ -631,7 +631,7 @@ func runSoak(t *testing.T, seed uint64, cfg soakConfig) *soakResult {
 		}
 		return false
 	})
-	letters := sys.Subscribe(func(ev any) bool { _, ok := ev.(actor.DeadLetter); return ok })
+	letters := subscribeAll(sys, func(ev any) bool { _, ok := ev.(actor.DeadLetter); return ok })
 	consumeCtx, stopConsuming := context.WithCancel(bg)
 	defer stopConsuming()
 	res.events = newEventLog()
@@ -871,3 +871,13 @@ func byCode(counts [numCodes]uint64) string {
 }
 
 func mib(b uint64) float64 { return float64(b) / (1 << 20) }
+
+// subscribeAll subscribes with room for every event a test causes before it
+// reads them, so that none is dropped.
+func subscribeAll(sys *system.System, filter func(any) bool) *system.Subscription {
+	sub, err := sys.SubscribeBuffered(filter, 1<<22)
+	if err != nil {
+		panic(err)
+	}
+	return sub
+}

@@ -127,7 +127,7 @@ func TestRestartStormGivesUp(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				sys := system.New()
 				defer func() { require.NoError(t, sys.Shutdown(context.Background())) }()
-				sub := sys.Subscribe(func(ev any) bool {
+				sub := subscribeAll(sys, func(ev any) bool {
 					switch ev.(type) {
 					case supervisor.RestartFailed, supervisor.GaveUp, supervisor.ChildRestarted, actor.ProcessExited:
 						return true
@@ -226,7 +226,7 @@ func TestRestartStormBackoff(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				sys := system.New()
 				defer func() { require.NoError(t, sys.Shutdown(context.Background())) }()
-				sub := sys.Subscribe(func(ev any) bool { _, ok := ev.(supervisor.RestartDelayed); return ok })
+				sub := subscribeAll(sys, func(ev any) bool { _, ok := ev.(supervisor.RestartDelayed); return ok })
 				defer sub.Close()
 				var inits atomic.Int64
 				spec := supervisor.Spec{Strategy: strategy, Intensity: intensity, Period: period, Escalation: bo}
