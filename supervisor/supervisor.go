@@ -349,6 +349,12 @@ func (s *sup) restartFailed(ctx actor.Context, c *child, err error, rest []*chil
 	}
 }
 
+// after delivers msg to the supervisor itself after d; the timer dies with
+// the supervisor.
+func (s *sup) after(ctx actor.Context, d time.Duration, msg any) {
+	ctx.SendAfter(d, s.self, msg)
+}
+
 // pending reports whether the restart of c that token names is still due:
 // c was not started or forgotten since. A child terminated meanwhile is
 // not restarted alone, but a group restart still starts every child of the
