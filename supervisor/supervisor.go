@@ -498,34 +498,3 @@ func (s *sup) remove(c *child) {
 		delete(s.byID, c.spec.ID)
 	}
 }
-
-// event publishes ev on the system's event stream and logs it.
-func (s *sup) event(ctx actor.Context, ev any) {
-	ctx.Publish(ev)
-	var e *zerolog.Event
-	switch ev := ev.(type) {
-	case ChildStarted:
-		e = s.log.Debug().Str("child", ev.ID).Stringer("child_pid", ev.PID)
-		e.Msg("child started")
-	case ChildExited:
-		if actor.IsClean(ev.Reason) {
-			e = s.log.Debug()
-		} else {
-			e = s.log.Warn()
-		}
-		e.Str("child", ev.ID).Stringer("child_pid", ev.PID).AnErr("reason", ev.Reason).Msg("child exited")
-	case ChildRestarted:
-		s.log.Info().Str("child", ev.ID).Stringer("child_pid", ev.PID).Int("restarts", ev.Restarts).Msg("child restarted")
-	case RestartFailed:
-		s.log.Error().Str("child", ev.ID).AnErr("reason", ev.Err).Msg("child failed to restart; retrying")
-	case RestartDelayed:
-		s.log.Warn().Str("child", ev.ID).Dur("delay", ev.Delay).Int("attempt", ev.Attempt).
-			Int("restarts", s.hist.len()).Msg("restart intensity exceeded: restart delayed")
-	case GaveUp:
-		s.log.Error().Str("child", ev.ID).AnErr("reason", ev.Reason).Int("restarts", s.hist.len()).
-			Msg("restart intensity exceeded: giving up")
-	case ShutdownTimeout:
-		s.log.Warn().Str("child", ev.ID).Stringer("child_pid", ev.PID).Dur("timeout", ev.Timeout).
-			Msg("child did not stop in time: killed")
-	}
-}
