@@ -16,8 +16,8 @@ import (
 	"github.com/airssys/rt/system"
 )
 
-// Issue 4, point 12: every supervision event is a typed value on the event
-// stream, with the supervisor, the child and what happened.
+// Every supervision event is a typed value on the event stream, with the
+// supervisor, the child and what happened.
 func TestEventsAreTypedValues(t *testing.T) {
 	bubble(t, func(t *testing.T, sys *system.System) {
 		sub := events(sys)
@@ -72,8 +72,8 @@ func (s *syncBuffer) lines(t *testing.T) []map[string]any {
 	return out
 }
 
-// Issue 4, point 12: each event is also a zerolog line with the fields
-// supervisor, child, child_pid, reason and restarts.
+// Each event is also a zerolog line with the fields supervisor, child,
+// child_pid, reason and restarts.
 func TestEventsAreLogged(t *testing.T) {
 	var buf syncBuffer
 	logger := zerolog.New(&buf).Level(zerolog.DebugLevel)
@@ -118,7 +118,7 @@ func TestEventsAreLogged(t *testing.T) {
 	}, system.WithLogger(logger))
 }
 
-// Issue 4, point 12: giving up is logged at error level with the reason.
+// Giving up is logged at error level with the reason.
 func TestGiveUpIsLogged(t *testing.T) {
 	var buf syncBuffer
 	bubble(t, func(t *testing.T, sys *system.System) {
