@@ -31,17 +31,9 @@ type event interface {
 	message() string
 }
 
-var (
-	_ event = ChildStarted{}
-	_ event = ChildExited{}
-	_ event = ChildRestarted{}
-	_ event = RestartFailed{}
-	_ event = RestartDelayed{}
-	_ event = GaveUp{}
-	_ event = ShutdownTimeout{}
-)
-
-// event publishes ev on the system's event stream and logs it.
+// event publishes ev on the system's event stream and logs it. Taking an
+// event, not any, makes the compiler check that whatever the supervisor
+// publishes knows how to log itself.
 func (s *sup) event(ctx actor.Context, ev event) {
 	ctx.Publish(ev)
 	s.logEvent(ev)

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -138,4 +139,29 @@ func TestGiveUpIsLogged(t *testing.T) {
 		require.Equal(t, "w", gave["child"])
 		require.Equal(t, (&supervisor.RestartLimitExceeded{Intensity: 0, Period: 5 * time.Second}).Error(), gave["reason"])
 	}, system.WithLogger(zerolog.New(&buf)))
+}
+
+// Each event describes itself in one line, naming its supervisor, its child
+// and what happened.
+func TestEventsDescribeThemselves(t *testing.T) {
+	tests := []struct {
+		ev   fmt.Stringer
+		want string
+	}{
+		{supervisor.ChildStarted{ID: "w"}, `supervisor <0.0>: child "w" started as <0.0>`},
+		{supervisor.ChildExited{ID: "w", Reason: errBoom}, `supervisor <0.0>: child "w" (<0.0>) exited: boom`},
+		{supervisor.ChildRestarted{ID: "w", Restarts: 2}, `supervisor <0.0>: child "w" restarted as <0.0> (restart 2)`},
+		{supervisor.RestartFailed{ID: "w", Err: errBoom}, `supervisor <0.0>: child "w" failed to restart, retrying: boom`},
+		{supervisor.RestartDelayed{ID: "w", Delay: time.Second, Attempt: 1},
+			`supervisor <0.0>: restart intensity exceeded: restart of child "w" delayed by 1s (attempt 1)`},
+		{supervisor.GaveUp{ID: "w", Reason: actor.Shutdown},
+			`supervisor <0.0>: restart intensity exceeded after child "w" exited: giving up: ` + actor.Shutdown.Error()},
+		{supervisor.ShutdownTimeout{ID: "s", Timeout: time.Second},
+			`supervisor <0.0>: child "s" (<0.0>) did not stop within 1s: killed`},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%T", tt.ev), func(t *testing.T) {
+			require.Equal(t, tt.want, tt.ev.String())
+		})
+	}
 }
