@@ -18,7 +18,7 @@
 //
 // # Output
 //
-// The table goes to stdout, followed by the targets and whether
+// The table goes to stdout, followed by the performance targets and whether
 // each was met. With -json, stdout holds only the results, one object per
 // line, and the targets go to stderr. A progress line per scenario always
 // goes to stderr. See docs/benchmarks.md for how to read the numbers.

@@ -26,7 +26,8 @@ type config struct {
 	timeout   time.Duration
 }
 
-// fullConfig is the sizes.
+// fullConfig is every scenario at full size, the size the targets are
+// judged at.
 func fullConfig() config {
 	return config{
 		tellN:     2_000_000,

@@ -6,7 +6,8 @@ import (
 	"text/tabwriter"
 )
 
-// check is one of the issue's targets, judged on this run's results.
+// check is one of the runtime's performance targets, judged on this run's
+// results.
 type check struct {
 	target   string
 	measured string
@@ -78,7 +79,7 @@ func writeTargets(w io.Writer, checks []check) error {
 	if len(checks) == 0 {
 		return nil
 	}
-	fmt.Fprintln(w, "Targets (issue 5):")
+	fmt.Fprintln(w, "Targets:")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, c := range checks {
 		verdict := "MISSED"

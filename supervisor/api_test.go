@@ -11,8 +11,8 @@ import (
 	"github.com/airssys/rt/system"
 )
 
-// Issue 4, point 9: the dynamic API of a static supervisor, with OTP's
-// error cases, step by step.
+// The dynamic API of a static supervisor, with OTP's error cases, step by
+// step.
 func TestDynamicAPIStatic(t *testing.T) {
 	bubble(t, func(t *testing.T, sys *system.System) {
 		j := newJournal()
@@ -67,8 +67,8 @@ func TestDynamicAPIStatic(t *testing.T) {
 	})
 }
 
-// Issue 4, point 9: StartChild appends to the start order; a child that
-// fails to start is not kept.
+// StartChild appends to the start order; a child that fails to start is not
+// kept.
 func TestStartChildOrderAndFailure(t *testing.T) {
 	bubble(t, func(t *testing.T, sys *system.System) {
 		j := newJournal()
@@ -101,8 +101,7 @@ func ids(t *testing.T, r supervisor.Requester, sup actor.PID) []string {
 	return out
 }
 
-// Issue 4, point 9: WhichChildren and CountChildren report IDs, PIDs,
-// kinds and how many run.
+// WhichChildren and CountChildren report IDs, PIDs, kinds and how many run.
 func TestWhichAndCountChildren(t *testing.T) {
 	bubble(t, func(t *testing.T, sys *system.System) {
 		ctx := tctx(t)
@@ -135,9 +134,9 @@ func TestWhichAndCountChildren(t *testing.T) {
 	})
 }
 
-// Issue 4, point 9: a SimpleOneForOne supervisor starts children of its
-// template with arguments, restarts them with the same arguments, and
-// terminates them by PID.
+// A SimpleOneForOne supervisor starts children of its template with
+// arguments, restarts them with the same arguments, and terminates them by
+// PID.
 func TestDynamicSupervisor(t *testing.T) {
 	bubble(t, func(t *testing.T, sys *system.System) {
 		j := newJournal()
@@ -205,7 +204,7 @@ func TestDynamicSupervisor(t *testing.T) {
 	})
 }
 
-// Issue 4, point 9: a template without StartWith takes no arguments.
+// A template without StartWith takes no arguments.
 func TestDynamicTemplateWithoutArgs(t *testing.T) {
 	bubble(t, func(t *testing.T, sys *system.System) {
 		ctx := tctx(t)
@@ -220,8 +219,8 @@ func TestDynamicTemplateWithoutArgs(t *testing.T) {
 	})
 }
 
-// Issue 4, point 9: an actor drives the dynamic API through its own
-// Context (the Requester), as the pool example does.
+// An actor drives the dynamic API through its own Context (the Requester),
+// as the pool example does.
 func TestDynamicAPIFromAnActor(t *testing.T) {
 	bubble(t, func(t *testing.T, sys *system.System) {
 		sup := spawn(t, sys, supervisor.Spec{Strategy: supervisor.SimpleOneForOne}, child("w", nil))

@@ -11,9 +11,9 @@ import (
 	"github.com/airssys/rt/system"
 )
 
-// Issue 4, point 10: with AnySignificant the supervisor stops when a
-// significant child exits without being restarted; with AllSignificant when
-// the last one does; TerminateChild and bystander stops never trigger it.
+// With AnySignificant the supervisor stops when a significant child exits
+// without being restarted; with AllSignificant when the last one does;
+// TerminateChild and bystander stops never trigger it.
 func TestAutoShutdown(t *testing.T) {
 	type action struct {
 		child     string

@@ -2,8 +2,15 @@
 // monitors and exit signals of the runtime. A supervisor is an ordinary
 // actor, made by [New] and spawned like any other: it traps exits, starts
 // its children with SpawnLink, and restarts them when their exit signals
-// arrive as [actor.Exit] messages. It uses nothing but [actor.Context], so
-// whatever it does, a user's actor could do too.
+// arrive as [actor.Exit] messages. It acts on processes only through
+// [actor.Context], so whatever it does to them, a user's actor could do
+// too. The one thing it takes from the module's internal packages is a data
+// structure: internal/pidmap's Map, its index from a running child's PID to
+// the child, where a user's actor would use a Go map. A restart replaces
+// one PID of that index by the next one the runtime hands out; the Map
+// keeps such PIDs side by side, and among 100,000 live PIDs it makes that
+// replacement over three times faster than a Go map (BenchmarkChurn in
+// docs/benchmarks.md).
 //
 // # Starting
 //
@@ -32,8 +39,8 @@
 // number of children with arguments; each is restarted on its own.
 //
 // Handling a child's exit costs O(1) in the number of its siblings: the
-// supervisor finds the child in a map by PID and keeps the start order in
-// a linked list.
+// supervisor finds the child in its PID index and keeps the start order
+// in a linked list.
 //
 // # Intensity and escalation
 //

@@ -12,8 +12,8 @@ import (
 	"github.com/airssys/rt/system"
 )
 
-// Issue 4, point 6: the intensity rule is a pure function of the history
-// and now; no clock is needed to test it.
+// The intensity rule is a pure function of the history and now; no clock is
+// needed to test it.
 func TestIntensityPolicy(t *testing.T) {
 	t0 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	s := time.Second
@@ -42,8 +42,8 @@ func TestIntensityPolicy(t *testing.T) {
 	}
 }
 
-// Issue 4, point 6: the history is pruned, so after a million restarts it
-// holds no more than the intensity (and a restart costs the same).
+// The history is pruned, so after a million restarts it holds no more than
+// the intensity (and a restart costs the same).
 func TestHistoryIsBounded(t *testing.T) {
 	t0 := time.Now()
 	var h supervisor.History
@@ -61,8 +61,8 @@ func TestHistoryIsBounded(t *testing.T) {
 	require.LessOrEqual(t, h.Cap(), 16)
 }
 
-// Issue 4, point 7: Backoff doubles from Base up to Max, plus a jitter of up
-// to Jitter×delay — truly exponential.
+// Backoff doubles the delay from Base up to Max, truly exponential, plus a
+// jitter of up to Jitter×delay.
 func TestBackoffDelayPolicy(t *testing.T) {
 	ms := time.Millisecond
 	b := supervisor.Backoff{Base: 10 * ms, Max: 500 * ms}
@@ -90,8 +90,8 @@ func TestBackoffDelayPolicy(t *testing.T) {
 	}
 }
 
-// Issue 4, point 7: Escalate and Terminate stop the children in reverse
-// order and exit, with *RestartLimitExceeded or Shutdown.
+// Escalate and Terminate stop the children in reverse order and exit, with
+// *RestartLimitExceeded or Shutdown.
 func TestGiveUp(t *testing.T) {
 	tests := []struct {
 		escalation supervisor.Escalation
@@ -132,9 +132,9 @@ func TestGiveUp(t *testing.T) {
 	}
 }
 
-// Issue 4, point 7: Backoff never gives up; it delays restarts from Base,
-// doubling to Max, and starts again from Base after a quiet Period. All on
-// the virtual clock.
+// Backoff never gives up; it delays restarts from Base, doubling to Max,
+// and starts again from Base after a quiet Period. All on the virtual
+// clock.
 func TestBackoff(t *testing.T) {
 	bubble(t, func(t *testing.T, sys *system.System) {
 		s := time.Second
@@ -179,8 +179,8 @@ func TestBackoff(t *testing.T) {
 	})
 }
 
-// Issue 4, point 7: jitter adds up to Jitter×delay, and the restart comes
-// exactly when the event says.
+// Jitter adds up to Jitter×delay, and the restart comes exactly when the
+// event says.
 func TestBackoffJitter(t *testing.T) {
 	bubble(t, func(t *testing.T, sys *system.System) {
 		s := time.Second
@@ -203,9 +203,9 @@ func TestBackoffJitter(t *testing.T) {
 	})
 }
 
-// Issue 4, points 5 and 7: under Backoff a group restart stops the whole
-// group at once and restarts it after the delay; meanwhile WhichChildren
-// reports the group as restarting.
+// Under Backoff a group restart stops the whole group at once and restarts
+// it after the delay; meanwhile WhichChildren reports the group as
+// restarting.
 func TestBackoffGroup(t *testing.T) {
 	bubble(t, func(t *testing.T, sys *system.System) {
 		j := newJournal()
@@ -237,9 +237,8 @@ func TestBackoffGroup(t *testing.T) {
 	})
 }
 
-// Issue 4, points 7 and 9: during a Backoff delay, TerminateChild cancels
-// a OneForOne child's pending restart, and RestartChild does a pending
-// group restart at once.
+// During a Backoff delay, TerminateChild cancels a OneForOne child's
+// pending restart, and RestartChild does a pending group restart at once.
 func TestPendingRestartAndTheDynamicAPI(t *testing.T) {
 	spec := func(s supervisor.Strategy) supervisor.Spec {
 		return supervisor.Spec{Strategy: s, Intensity: supervisor.NoRestarts,

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/rs/zerolog"
+
 	"github.com/airssys/rt/actor"
 )
 
@@ -11,7 +13,38 @@ import (
 // (actor.Context.Publish; subscribe with the system's Subscribe) and logged
 // through the supervisor's logger with the fields supervisor, child,
 // child_pid, reason and restarts. Every event names its Supervisor. Events
-// of one supervisor are published in the order they happen.
+// of one supervisor are published in the order they happen. Each event
+// type carries its own presentation: String describes it for people, and
+// its unexported methods give its log level, fields and message, so that
+// an event is defined, published and logged from one place.
+
+// event is what every supervision event implements.
+type event interface {
+	fmt.Stringer
+	// level is the level the event is logged at.
+	level() zerolog.Level
+	// fields adds the event's fields to its log line. restarts is the
+	// number of restarts in the supervisor's intensity window, which the
+	// events about the intensity report.
+	fields(e *zerolog.Event, restarts int) *zerolog.Event
+	// message is the text of the event's log line.
+	message() string
+}
+
+// event publishes ev on the system's event stream and logs it. Taking an
+// event, not any, makes the compiler check that whatever the supervisor
+// publishes knows how to log itself.
+func (s *sup) event(ctx actor.Context, ev event) {
+	ctx.Publish(ev)
+	s.logEvent(ev)
+}
+
+// logEvent writes ev's log line: at ev's level, with the supervisor's
+// fields (supervisor, and pid from the runtime), then ev's own. A line
+// below the logger's level costs no formatting.
+func (s *sup) logEvent(ev event) {
+	ev.fields(s.log.WithLevel(ev.level()), s.hist.len()).Msg(ev.message())
+}
 
 // ChildStarted: a child was started by the supervisor's start, StartChild,
 // StartChildWith or RestartChild.
@@ -19,6 +52,17 @@ type ChildStarted struct {
 	Supervisor actor.PID
 	ID         string
 	PID        actor.PID
+}
+
+func (ChildStarted) level() zerolog.Level { return zerolog.DebugLevel }
+func (ChildStarted) message() string      { return "child started" }
+
+func (ev ChildStarted) fields(e *zerolog.Event, _ int) *zerolog.Event {
+	return e.Str("child", ev.ID).Stringer("child_pid", ev.PID)
+}
+
+func (ev ChildStarted) String() string {
+	return fmt.Sprintf("supervisor %v: child %q started as %v", ev.Supervisor, ev.ID, ev.PID)
 }
 
 // ChildExited: a child exited, on its own or stopped by the supervisor
@@ -34,6 +78,24 @@ type ChildExited struct {
 	Reason     error
 }
 
+// level is debug for a clean exit (see actor.IsClean), warn otherwise.
+func (ev ChildExited) level() zerolog.Level {
+	if actor.IsClean(ev.Reason) {
+		return zerolog.DebugLevel
+	}
+	return zerolog.WarnLevel
+}
+
+func (ChildExited) message() string { return "child exited" }
+
+func (ev ChildExited) fields(e *zerolog.Event, _ int) *zerolog.Event {
+	return e.Str("child", ev.ID).Stringer("child_pid", ev.PID).AnErr("reason", ev.Reason)
+}
+
+func (ev ChildExited) String() string {
+	return fmt.Sprintf("supervisor %v: child %q (%v) exited: %v", ev.Supervisor, ev.ID, ev.PID, ev.Reason)
+}
+
 // ChildRestarted: a child was restarted, as PID; Restarts counts its
 // restarts so far.
 type ChildRestarted struct {
@@ -43,12 +105,34 @@ type ChildRestarted struct {
 	Restarts   int
 }
 
+func (ChildRestarted) level() zerolog.Level { return zerolog.InfoLevel }
+func (ChildRestarted) message() string      { return "child restarted" }
+
+func (ev ChildRestarted) fields(e *zerolog.Event, _ int) *zerolog.Event {
+	return e.Str("child", ev.ID).Stringer("child_pid", ev.PID).Int("restarts", ev.Restarts)
+}
+
+func (ev ChildRestarted) String() string {
+	return fmt.Sprintf("supervisor %v: child %q restarted as %v (restart %d)", ev.Supervisor, ev.ID, ev.PID, ev.Restarts)
+}
+
 // RestartFailed: a child could not be started during a restart; the
 // restart is retried and counted again, as in OTP.
 type RestartFailed struct {
 	Supervisor actor.PID
 	ID         string
 	Err        error
+}
+
+func (RestartFailed) level() zerolog.Level { return zerolog.ErrorLevel }
+func (RestartFailed) message() string      { return "child failed to restart; retrying" }
+
+func (ev RestartFailed) fields(e *zerolog.Event, _ int) *zerolog.Event {
+	return e.Str("child", ev.ID).AnErr("reason", ev.Err)
+}
+
+func (ev RestartFailed) String() string {
+	return fmt.Sprintf("supervisor %v: child %q failed to restart, retrying: %v", ev.Supervisor, ev.ID, ev.Err)
 }
 
 // RestartDelayed: under Backoff, the restart of the children whose ID is
@@ -61,6 +145,18 @@ type RestartDelayed struct {
 	Attempt    int
 }
 
+func (RestartDelayed) level() zerolog.Level { return zerolog.WarnLevel }
+func (RestartDelayed) message() string      { return "restart intensity exceeded: restart delayed" }
+
+func (ev RestartDelayed) fields(e *zerolog.Event, restarts int) *zerolog.Event {
+	return e.Str("child", ev.ID).Dur("delay", ev.Delay).Int("attempt", ev.Attempt).Int("restarts", restarts)
+}
+
+func (ev RestartDelayed) String() string {
+	return fmt.Sprintf("supervisor %v: restart intensity exceeded: restart of child %q delayed by %v (attempt %d)",
+		ev.Supervisor, ev.ID, ev.Delay, ev.Attempt)
+}
+
 // GaveUp: restarts exceeded the intensity (the exit of child ID called for
 // one too many) and the supervisor is stopping its children and exiting
 // with Reason: a *RestartLimitExceeded under Escalate, actor.Shutdown under
@@ -69,6 +165,18 @@ type GaveUp struct {
 	Supervisor actor.PID
 	ID         string
 	Reason     error
+}
+
+func (GaveUp) level() zerolog.Level { return zerolog.ErrorLevel }
+func (GaveUp) message() string      { return "restart intensity exceeded: giving up" }
+
+func (ev GaveUp) fields(e *zerolog.Event, restarts int) *zerolog.Event {
+	return e.Str("child", ev.ID).AnErr("reason", ev.Reason).Int("restarts", restarts)
+}
+
+func (ev GaveUp) String() string {
+	return fmt.Sprintf("supervisor %v: restart intensity exceeded after child %q exited: giving up: %v",
+		ev.Supervisor, ev.ID, ev.Reason)
 }
 
 // ShutdownTimeout: child ID (PID) did not exit within Timeout of the exit
@@ -80,6 +188,17 @@ type ShutdownTimeout struct {
 	ID         string
 	PID        actor.PID
 	Timeout    time.Duration
+}
+
+func (ShutdownTimeout) level() zerolog.Level { return zerolog.WarnLevel }
+func (ShutdownTimeout) message() string      { return "child did not stop in time: killed" }
+
+func (ev ShutdownTimeout) fields(e *zerolog.Event, _ int) *zerolog.Event {
+	return e.Str("child", ev.ID).Stringer("child_pid", ev.PID).Dur("timeout", ev.Timeout)
+}
+
+func (ev ShutdownTimeout) String() string {
+	return fmt.Sprintf("supervisor %v: child %q (%v) did not stop within %v: killed", ev.Supervisor, ev.ID, ev.PID, ev.Timeout)
 }
 
 func (e *ShutdownTimeout) Error() string {

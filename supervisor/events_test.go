@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -16,8 +17,8 @@ import (
 	"github.com/airssys/rt/system"
 )
 
-// Issue 4, point 12: every supervision event is a typed value on the event
-// stream, with the supervisor, the child and what happened.
+// Every supervision event is a typed value on the event stream, with the
+// supervisor, the child and what happened.
 func TestEventsAreTypedValues(t *testing.T) {
 	bubble(t, func(t *testing.T, sys *system.System) {
 		sub := events(sys)
@@ -72,8 +73,8 @@ func (s *syncBuffer) lines(t *testing.T) []map[string]any {
 	return out
 }
 
-// Issue 4, point 12: each event is also a zerolog line with the fields
-// supervisor, child, child_pid, reason and restarts.
+// Each event is also a zerolog line with the fields supervisor, child,
+// child_pid, reason and restarts.
 func TestEventsAreLogged(t *testing.T) {
 	var buf syncBuffer
 	logger := zerolog.New(&buf).Level(zerolog.DebugLevel)
@@ -118,7 +119,7 @@ func TestEventsAreLogged(t *testing.T) {
 	}, system.WithLogger(logger))
 }
 
-// Issue 4, point 12: giving up is logged at error level with the reason.
+// Giving up is logged at error level with the reason.
 func TestGiveUpIsLogged(t *testing.T) {
 	var buf syncBuffer
 	bubble(t, func(t *testing.T, sys *system.System) {
@@ -138,4 +139,29 @@ func TestGiveUpIsLogged(t *testing.T) {
 		require.Equal(t, "w", gave["child"])
 		require.Equal(t, (&supervisor.RestartLimitExceeded{Intensity: 0, Period: 5 * time.Second}).Error(), gave["reason"])
 	}, system.WithLogger(zerolog.New(&buf)))
+}
+
+// Each event describes itself in one line, naming its supervisor, its child
+// and what happened.
+func TestEventsDescribeThemselves(t *testing.T) {
+	tests := []struct {
+		ev   fmt.Stringer
+		want string
+	}{
+		{supervisor.ChildStarted{ID: "w"}, `supervisor <0.0>: child "w" started as <0.0>`},
+		{supervisor.ChildExited{ID: "w", Reason: errBoom}, `supervisor <0.0>: child "w" (<0.0>) exited: boom`},
+		{supervisor.ChildRestarted{ID: "w", Restarts: 2}, `supervisor <0.0>: child "w" restarted as <0.0> (restart 2)`},
+		{supervisor.RestartFailed{ID: "w", Err: errBoom}, `supervisor <0.0>: child "w" failed to restart, retrying: boom`},
+		{supervisor.RestartDelayed{ID: "w", Delay: time.Second, Attempt: 1},
+			`supervisor <0.0>: restart intensity exceeded: restart of child "w" delayed by 1s (attempt 1)`},
+		{supervisor.GaveUp{ID: "w", Reason: actor.Shutdown},
+			`supervisor <0.0>: restart intensity exceeded after child "w" exited: giving up: ` + actor.Shutdown.Error()},
+		{supervisor.ShutdownTimeout{ID: "s", Timeout: time.Second},
+			`supervisor <0.0>: child "s" (<0.0>) did not stop within 1s: killed`},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%T", tt.ev), func(t *testing.T) {
+			require.Equal(t, tt.want, tt.ev.String())
+		})
+	}
 }

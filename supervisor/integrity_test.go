@@ -10,7 +10,7 @@ import (
 	"github.com/airssys/rt/system"
 )
 
-// Issue 4, point 11: a supervisor refuses to adopt itself.
+// A supervisor refuses to adopt itself.
 func TestRefusesToAdoptItself(t *testing.T) {
 	bubble(t, func(t *testing.T, sys *system.System) {
 		var self actor.Actor
@@ -30,8 +30,8 @@ func TestRefusesToAdoptItself(t *testing.T) {
 	})
 }
 
-// Issue 4, point 11: a supervisor refuses to adopt an ancestor, at start
-// and through StartChild.
+// A supervisor refuses to adopt an ancestor, at start and through
+// StartChild.
 func TestRefusesToAdoptAncestor(t *testing.T) {
 	bubble(t, func(t *testing.T, sys *system.System) {
 		var top actor.Actor
@@ -68,9 +68,8 @@ func TestRefusesToAdoptAncestor(t *testing.T) {
 	})
 }
 
-// Issue 4, point 11: exit signals from processes that are not children are
-// ignored: a linked stranger that crashes, and Exit sent by another
-// process.
+// Exit signals from processes that are not children are ignored: a linked
+// stranger that crashes, and Exit sent by another process.
 func TestIgnoresExitFromNonChild(t *testing.T) {
 	bubble(t, func(t *testing.T, sys *system.System) {
 		sub := events(sys)

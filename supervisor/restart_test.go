@@ -16,8 +16,8 @@ import (
 // many is an intensity no test reaches.
 var many = supervisor.Spec{Intensity: 1000, Period: time.Hour}
 
-// Issue 4, point 4: Permanent restarts after any exit, Transient only after
-// an abnormal one, Temporary never and is forgotten.
+// Permanent restarts after any exit, Transient only after an abnormal one,
+// Temporary never and is forgotten.
 func TestRestartTypes(t *testing.T) {
 	wrapped := fmt.Errorf("draining: %w", actor.Shutdown)
 	tests := []struct {
@@ -63,8 +63,7 @@ func TestRestartTypes(t *testing.T) {
 	}
 }
 
-// Issue 4, point 5: which children each strategy stops and starts, and in
-// what order.
+// Which children each strategy stops and starts, and in what order.
 func TestStrategies(t *testing.T) {
 	tests := []struct {
 		strategy supervisor.Strategy
@@ -115,8 +114,8 @@ func contains(s []string, x string) bool {
 	return false
 }
 
-// Issue 4, points 5 and 6: a OneForAll restart is one restart, whatever the
-// number of children stopped with the one that failed.
+// A OneForAll restart is one restart, whatever the number of children
+// stopped with the one that failed.
 func TestGroupRestartCountsOnce(t *testing.T) {
 	for _, strategy := range []supervisor.Strategy{supervisor.OneForAll, supervisor.RestForOne} {
 		t.Run(strategy.String(), func(t *testing.T) {
@@ -142,8 +141,7 @@ func TestGroupRestartCountsOnce(t *testing.T) {
 	}
 }
 
-// Issue 4, point 5: temporary bystanders of a group restart are removed, not
-// restarted.
+// Temporary bystanders of a group restart are removed, not restarted.
 func TestTemporaryBystanderIsRemoved(t *testing.T) {
 	bubble(t, func(t *testing.T, sys *system.System) {
 		j := newJournal()
@@ -162,9 +160,9 @@ func TestTemporaryBystanderIsRemoved(t *testing.T) {
 	})
 }
 
-// Issue 4, point 5: a sibling that fails to start during a group restart
-// makes OTP retry the restart, counted again: with intensity 1 the retry
-// is one too many, with 2 the tree recovers.
+// A sibling that fails to start during a group restart makes OTP retry the
+// restart, counted again: with intensity 1 the retry is one too many, with
+// 2 the tree recovers.
 func TestSiblingFailsDuringGroupRestart(t *testing.T) {
 	tests := []struct {
 		intensity int
@@ -213,8 +211,8 @@ func TestSiblingFailsDuringGroupRestart(t *testing.T) {
 	}
 }
 
-// Issue 4, point 6: more than Intensity restarts within Period give up;
-// restarts spread wider than the window never do. Virtual time.
+// More than Intensity restarts within Period give up; restarts spread wider
+// than the window never do. Virtual time.
 func TestIntensityWindow(t *testing.T) {
 	s := time.Second
 	tests := []struct {
@@ -255,8 +253,8 @@ func TestIntensityWindow(t *testing.T) {
 	}
 }
 
-// Issue 4, point 6: only real restarts count — not a transient child's
-// clean exit, not TerminateChild, not RestartChild.
+// Only real restarts count — not a transient child's clean exit, not
+// TerminateChild, not RestartChild.
 func TestOnlyRealRestartsCount(t *testing.T) {
 	bubble(t, func(t *testing.T, sys *system.System) {
 		w := child("w", nil)
@@ -288,8 +286,8 @@ func TestOnlyRealRestartsCount(t *testing.T) {
 	})
 }
 
-// Issue 4, point 6: OneForOne handles an exit without walking the
-// siblings, so it works the same among thousands of them.
+// OneForOne handles an exit without walking the siblings, so it works the
+// same among thousands of them.
 func TestOneForOneAmongManySiblings(t *testing.T) {
 	bubble(t, func(t *testing.T, sys *system.System) {
 		const n = 5000

@@ -13,9 +13,9 @@ import (
 	"github.com/airssys/rt/system"
 )
 
-// Issue 4, point 8: each shutdown policy, seen through TerminateChild on
-// the virtual clock: how long it takes, whether Terminate ran, the reason,
-// and the ShutdownTimeout event and error.
+// Each shutdown policy, seen through TerminateChild on the virtual clock:
+// how long it takes, whether Terminate ran, the reason, and the
+// ShutdownTimeout event and error.
 func TestShutdownPolicies(t *testing.T) {
 	s := time.Second
 	stopOn := func(reason error) func(actor.Context, actor.Exit) {
@@ -87,9 +87,9 @@ func TestShutdownPolicies(t *testing.T) {
 	}
 }
 
-// Issue 4, point 8: a child that exits on its own with another reason while
-// the supervisor shuts down does not hang the shutdown, and the timeouts of
-// children are waited for one after the other, in reverse order.
+// A child that exits on its own with another reason while the supervisor
+// shuts down does not hang the shutdown, and the timeouts of children are
+// waited for one after the other, in reverse order.
 func TestSupervisorShutdownWaitsPerChild(t *testing.T) {
 	bubble(t, func(t *testing.T, sys *system.System) {
 		j := newJournal()
@@ -115,8 +115,8 @@ func TestSupervisorShutdownWaitsPerChild(t *testing.T) {
 	})
 }
 
-// Issue 4, point 8: a dynamic supervisor's children stop concurrently: the
-// shutdown takes as long as the slowest, and one deadline covers all.
+// A dynamic supervisor's children stop concurrently: the shutdown takes as
+// long as the slowest, and one deadline covers all.
 func TestDynamicChildrenStopConcurrently(t *testing.T) {
 	s := time.Second
 	tests := []struct {
@@ -163,8 +163,8 @@ func TestDynamicChildrenStopConcurrently(t *testing.T) {
 	}
 }
 
-// Issue 4, point 8: when the supervisor's parent exits, it stops its
-// children and exits with the parent's reason.
+// When the supervisor's parent exits, it stops its children and exits with
+// the parent's reason.
 func TestParentExitStopsTree(t *testing.T) {
 	for _, reason := range []error{errBoom, actor.Normal, actor.Shutdown} {
 		t.Run(reason.Error(), func(t *testing.T) {

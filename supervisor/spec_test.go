@@ -14,8 +14,7 @@ import (
 	"github.com/airssys/rt/system"
 )
 
-// Issue 4, points 1 and 2: invalid specs are errors at start, before any
-// child runs.
+// Invalid specs are errors at start, before any child runs.
 func TestInvalidSpecFailsStart(t *testing.T) {
 	j := newJournal()
 	ok := child("ok", j)

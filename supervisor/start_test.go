@@ -12,8 +12,8 @@ import (
 	"github.com/airssys/rt/system"
 )
 
-// Issue 4, point 3: children start in spec order, each initialised before
-// the next, and stop in reverse order.
+// Children start in spec order, each initialised before the next, and stop
+// in reverse order.
 func TestChildrenStartInOrderAndStopInReverse(t *testing.T) {
 	bubble(t, func(t *testing.T, sys *system.System) {
 		j := newJournal()
@@ -33,9 +33,8 @@ func TestChildrenStartInOrderAndStopInReverse(t *testing.T) {
 	})
 }
 
-// Issue 4, point 3: if a child fails to start, those already started are
-// stopped in reverse order and the supervisor's start fails with
-// *ChildStartFailed naming it.
+// If a child fails to start, those already started are stopped in reverse
+// order and the supervisor's start fails with *ChildStartFailed naming it.
 func TestChildStartFailureStopsStartedChildren(t *testing.T) {
 	tests := []struct {
 		name    string

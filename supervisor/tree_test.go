@@ -11,13 +11,13 @@ import (
 	"github.com/airssys/rt/system"
 )
 
-// Issue 4, "shown by": a three-level tree (top > mid > bottom > w, each
-// level with a sibling worker) where w keeps crashing. Each level allows
-// one restart; a second crash exceeds the bottom's intensity, which the
-// mid supervisor absorbs by restarting the bottom; the second time the
-// bottom gives up, the mid gives up too, and the top restarts the mid; the
-// second time that happens the top gives up. The test asserts exactly which
-// processes restart, and in what order.
+// A three-level tree (top > mid > bottom > w, each level with a sibling
+// worker) where w keeps crashing. Each level allows one restart; a second
+// crash exceeds the bottom's intensity, which the mid supervisor absorbs by
+// restarting the bottom; the second time the bottom gives up, the mid gives
+// up too, and the top restarts the mid; the second time that happens the
+// top gives up. The test asserts exactly which processes restart, and in
+// what order.
 func TestNestedTreeEscalation(t *testing.T) {
 	bubble(t, func(t *testing.T, sys *system.System) {
 		j := newJournal()

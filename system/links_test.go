@@ -18,7 +18,7 @@ import (
 	"github.com/airssys/rt/system"
 )
 
-// Tests for the rules of links, monitors and exit signals (issue 3), one
+// Tests for the rules of links, monitors and exit signals, one
 // test per rule. They never sleep: they synchronise on messages forwarded by
 // probe processes, on ProcessExited events (published once every link and
 // monitor of the process has been told) and on Request round trips.

@@ -245,10 +245,10 @@ func (f *fixture) teardown() {
 	}
 }
 
-// Issue 7, point 3: every misuse of the public API, with the error it
-// returns and the dead letters it makes. Each row runs in its own synctest
-// bubble, so that start timeouts and request deadlines pass on the virtual
-// clock, with fresh fixtures.
+// Every misuse of the public API, with the error it returns and the dead
+// letters it makes. Each row runs in its own synctest bubble, so that start
+// timeouts and request deadlines pass on the virtual clock, with fresh
+// fixtures.
 func TestBadInput(t *testing.T) {
 	f := new(fixture)
 	for _, r := range table(f) {

@@ -31,10 +31,9 @@ func waitCtx(t *testing.T, d time.Duration) context.Context {
 	return ctx
 }
 
-// Issue 7, point 5: a million idle actors (20,000 in the short version)
-// are spawned, hold no goroutine, each handle one message when woken, and
-// are shut down; the heap returns near its baseline. Time and memory are
-// reported.
+// A million idle actors (20,000 in the short version) are spawned, hold no
+// goroutine, each handle one message when woken, and are shut down; the
+// heap returns near its baseline. Time and memory are reported.
 func TestSoakIdleActors(t *testing.T) {
 	n := 20_000
 	if long() {
@@ -102,10 +101,10 @@ func crashable() actor.Actor {
 	})
 }
 
-// Issue 7, point 5: a OneForOne supervisor with 100,000 children (2,000 in
-// the short version) starts them all, restarts crashed ones at a cost that
-// does not grow with the siblings (compared with a supervisor of 10), and
-// stops them all in reverse order at shutdown.
+// A OneForOne supervisor with 100,000 children (2,000 in the short version)
+// starts them all, restarts crashed ones at a cost that does not grow with
+// the siblings (compared with a supervisor of 10), and stops them all in
+// reverse order at shutdown.
 func TestSoakWideSupervisor(t *testing.T) {
 	n, crashes := 2_000, 20
 	if long() {
@@ -176,10 +175,10 @@ func TestSoakWideSupervisor(t *testing.T) {
 	require.Less(t, heapNow(), h0+32<<20, "heap did not return near its baseline")
 }
 
-// Issue 7, point 5: a chain of 1,000 nested supervisors (100 in the short
-// version), each allowing no restart, over one worker. The worker's crash
-// escalates cleanly: every level gives up once, in order from the bottom,
-// the top exits with *RestartLimitExceeded, and no process is left.
+// A chain of 1,000 nested supervisors (100 in the short version), each
+// allowing no restart, over one worker. The worker's crash escalates
+// cleanly: every level gives up once, in order from the bottom, the top
+// exits with *RestartLimitExceeded, and no process is left.
 func TestSoakEscalationChain(t *testing.T) {
 	depth := 100
 	if long() {

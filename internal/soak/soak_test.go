@@ -776,8 +776,7 @@ func runSoak(t *testing.T, seed uint64, cfg soakConfig) *soakResult {
 	return res
 }
 
-// Issue 7, point 1: the chaos soak. A short run in `go test`; minutes with
-// SOAK=1.
+// The chaos soak. A short run in `go test`; minutes with SOAK=1.
 func TestSoakChaos(t *testing.T) {
 	cfg := shortSoak()
 	if long() {

@@ -74,12 +74,11 @@ func childPID(t *testing.T, sys *system.System, sup actor.PID, id string) actor.
 	return actor.PID{}
 }
 
-// Issue 7, point 4 (Escalate and Terminate): a child that crashes, then
-// fails in Init for ever, makes its supervisor give up after exactly
-// Intensity failed attempts — each failed start is a counted restart, as in
-// OTP — and escalates; a nested tree gives up level by level. All of it
-// happens at one instant of the bubble's virtual clock: no spinning, no
-// waiting.
+// Under Escalate and Terminate, a child that crashes, then fails in Init
+// for ever, makes its supervisor give up after exactly Intensity failed
+// attempts — each failed start is a counted restart, as in OTP — and
+// escalates; a nested tree gives up level by level. All of it happens at
+// one instant of the bubble's virtual clock: no spinning, no waiting.
 func TestRestartStormGivesUp(t *testing.T) {
 	s := time.Second
 	rle := func(i int, p time.Duration) error { return &supervisor.RestartLimitExceeded{Intensity: i, Period: p} }
@@ -195,12 +194,12 @@ func TestRestartStormGivesUp(t *testing.T) {
 	}
 }
 
-// Issue 7, point 4 (Backoff): a child that fails in Init for ever under a
-// Backoff supervisor is retried for a virtual hour without giving up, and
-// the number of attempts stays within what the schedule allows: Intensity
-// at once, then per delay (Base doubling to Max, never shorter) the delayed
-// attempt plus at most Intensity more. A core-burning loop would make
-// millions of attempts — and would never let the bubble's clock move.
+// A child that fails in Init for ever under a Backoff supervisor is retried
+// for a virtual hour without giving up, and the number of attempts stays
+// within what the schedule allows: Intensity at once, then per delay (Base
+// doubling to Max, never shorter) the delayed attempt plus at most
+// Intensity more. A core-burning loop would make millions of attempts — and
+// would never let the bubble's clock move.
 func TestRestartStormBackoff(t *testing.T) {
 	const intensity = 3
 	period := 5 * time.Second

@@ -1,0 +1,88 @@
+package supervisor
+
+import (
+	"github.com/airssys/rt/actor"
+)
+
+// Child states.
+const (
+	stopped    uint8 = iota // not running: terminated, or exited and not restarted
+	running                 // pid is live (as far as the supervisor knows)
+	restarting              // a restart is pending (delayed, or retried after a failed start)
+)
+
+// child is one entry of a supervisor: a static child spec or a dynamic
+// child of the template, in start order.
+type child struct {
+	spec     Child
+	opts     []actor.Option // static children: spawn options, computed once
+	args     []any          // dynamic children: StartChildWith's arguments
+	pid      actor.PID
+	state    uint8
+	token    uint64 // identifies the pending restart; a stale one is ignored
+	restarts int
+	removed  bool
+	prev     *child
+	next     *child
+}
+
+// setState moves c to state st (with pid when running), keeping the PID
+// map and the counters right.
+func (s *sup) setState(c *child, st uint8, pid actor.PID) {
+	if c.state == running {
+		s.byPID.Delete(c.pid)
+		s.active--
+	}
+	if c.spec.Significant {
+		if c.state != stopped {
+			s.sigLive--
+		}
+		if st != stopped {
+			s.sigLive++
+		}
+	}
+	c.state, c.pid = st, pid
+	if st == running {
+		s.byPID.Put(pid, c)
+		s.active++
+	}
+}
+
+// add appends c to the start order.
+func (s *sup) add(c *child) *child {
+	c.prev = s.tail
+	if s.tail != nil {
+		s.tail.next = c
+	} else {
+		s.head = c
+	}
+	s.tail = c
+	s.n++
+	if !s.dynamic() {
+		s.byID[c.spec.ID] = c
+	}
+	return c
+}
+
+// remove forgets c. It must not be running.
+func (s *sup) remove(c *child) {
+	if c.removed {
+		return
+	}
+	s.setState(c, stopped, actor.PID{})
+	if c.prev != nil {
+		c.prev.next = c.next
+	} else {
+		s.head = c.next
+	}
+	if c.next != nil {
+		c.next.prev = c.prev
+	} else {
+		s.tail = c.prev
+	}
+	c.prev, c.next, c.removed = nil, nil, true
+	s.n--
+	if !s.dynamic() {
+		delete(s.byID, c.spec.ID)
+	}
+}

@@ -1,0 +1,192 @@
+package supervisor
+
+import (
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/airssys/rt/actor"
+)
+
+// backoffState tracks the exponential delays of Backoff.
+type backoffState struct {
+	attempt int       // delays since the last quiet period
+	last    time.Time // when the last delayed restart ran
+	pending int       // delayed restarts scheduled and not yet received
+}
+
+// Internal messages the supervisor sends itself.
+type (
+	delayedRestart struct {
+		c     *child
+		token uint64
+	}
+	retryRestart struct {
+		c     *child
+		token uint64
+	}
+)
+
+// childExited applies the child's restart type after it exited on its own.
+func (s *sup) childExited(ctx actor.Context, c *child, reason error) {
+	pid := c.pid
+	s.setState(c, stopped, actor.PID{})
+	s.event(ctx, ChildExited{Supervisor: s.self, ID: c.spec.ID, PID: pid, Reason: reason})
+	restart := c.spec.Restart == Permanent || c.spec.Restart == Transient && !actor.IsClean(reason)
+	if !restart {
+		if c.spec.Restart == Temporary || s.dynamic() {
+			s.remove(c)
+		}
+		if c.spec.Significant {
+			s.autoShutdown(ctx, c)
+		}
+		return
+	}
+	s.restart(ctx, c)
+}
+
+// autoShutdown stops the supervisor if significant child c's exit calls for
+// it.
+func (s *sup) autoShutdown(ctx actor.Context, c *child) {
+	if s.cfg.auto == AnySignificant || s.cfg.auto == AllSignificant && s.sigLive == 0 {
+		s.log.Info().Str("child", c.spec.ID).Msg("significant child exited: auto-shutdown")
+		ctx.Stop(actor.Shutdown)
+	}
+}
+
+// restart is one counted restart of c (with its group, per the strategy):
+// now if the intensity allows it, otherwise per the escalation.
+func (s *sup) restart(ctx actor.Context, c *child) {
+	if s.hist.admit(ctx.Now(), s.cfg.intensity, s.cfg.period) {
+		_ = s.restartGroup(ctx, c) // a failure is retried
+		return
+	}
+	b, ok := s.cfg.escalation.(Backoff)
+	if !ok {
+		s.giveUp(ctx, c)
+		return
+	}
+	now := ctx.Now()
+	if s.bo.pending == 0 && now.Sub(s.bo.last) >= s.cfg.period {
+		s.bo.attempt = 0 // a quiet period: start again from Base
+	}
+	d := backoffDelay(b, s.bo.attempt, rand.Float64())
+	s.bo.attempt++
+	for _, g := range s.stopBystanders(ctx, c) {
+		s.setState(g, restarting, actor.PID{})
+	}
+	c.token = s.nextToken()
+	s.bo.pending++
+	s.after(ctx, d, delayedRestart{c: c, token: c.token})
+	s.event(ctx, RestartDelayed{Supervisor: s.self, ID: c.spec.ID, Delay: d, Attempt: s.bo.attempt})
+}
+
+// giveUp ends the supervisor per its escalation; Terminate then stops the
+// children in reverse start order.
+func (s *sup) giveUp(ctx actor.Context, c *child) {
+	var reason error = actor.Shutdown
+	if s.cfg.escalation == Escalate {
+		reason = &RestartLimitExceeded{Intensity: s.cfg.intensity, Period: s.cfg.period}
+	}
+	s.event(ctx, GaveUp{Supervisor: s.self, ID: c.spec.ID, Reason: reason})
+	ctx.Stop(reason)
+}
+
+// group returns the children restarted with c, in start order.
+func (s *sup) group(c *child) []*child {
+	switch s.cfg.strategy {
+	case OneForAll:
+		g := make([]*child, 0, s.n)
+		for x := s.head; x != nil; x = x.next {
+			g = append(g, x)
+		}
+		return g
+	case RestForOne:
+		var g []*child
+		for x := c; x != nil; x = x.next {
+			g = append(g, x)
+		}
+		return g
+	}
+	return []*child{c}
+}
+
+// stopBystanders stops, in reverse start order, the running children of
+// c's group and forgets its temporary ones. It returns the group left to
+// start, in start order.
+func (s *sup) stopBystanders(ctx actor.Context, c *child) []*child {
+	g := s.group(c)
+	for i := len(g) - 1; i >= 0; i-- {
+		x := g[i]
+		if x.state == running {
+			s.stopChild(ctx, x)
+		}
+		if x.spec.Restart == Temporary {
+			s.remove(x)
+		}
+	}
+	return slices.DeleteFunc(g, func(x *child) bool { return x.removed })
+}
+
+// restartGroup stops c's group and starts it again in start order. If a
+// child fails to start, it and the children after it are left restarting
+// and the restart is retried, counted again, from that child; the start
+// error is returned.
+func (s *sup) restartGroup(ctx actor.Context, c *child) error {
+	if s.cfg.strategy == OneForOne || s.dynamic() {
+		if err := s.start(ctx, c); err != nil {
+			s.restartFailed(ctx, c, err, nil)
+			return err
+		}
+		c.restarts++
+		s.event(ctx, ChildRestarted{Supervisor: s.self, ID: c.spec.ID, PID: c.pid, Restarts: c.restarts})
+		return nil
+	}
+	g := s.stopBystanders(ctx, c)
+	for i, x := range g {
+		if err := s.start(ctx, x); err != nil {
+			s.restartFailed(ctx, x, err, g[i+1:])
+			return err
+		}
+		x.restarts++
+		s.event(ctx, ChildRestarted{Supervisor: s.self, ID: x.spec.ID, PID: x.pid, Restarts: x.restarts})
+	}
+	return nil
+}
+
+// restartFailed leaves c, which failed to start with err, and the rest of
+// its group restarting, and has the restart retried from c.
+func (s *sup) restartFailed(ctx actor.Context, c *child, err error, rest []*child) {
+	s.setState(c, restarting, actor.PID{})
+	for _, y := range rest {
+		s.setState(y, restarting, actor.PID{})
+	}
+	s.event(ctx, RestartFailed{Supervisor: s.self, ID: c.spec.ID, Err: err})
+	c.token = s.nextToken()
+	msg := retryRestart{c: c, token: c.token}
+	if ctx.Send(s.self, msg) != nil {
+		s.after(ctx, 0, msg) // the mailbox is full: the timer waits for room
+	}
+}
+
+// after delivers msg to the supervisor itself after d; the timer dies with
+// the supervisor.
+func (s *sup) after(ctx actor.Context, d time.Duration, msg any) {
+	ctx.SendAfter(d, s.self, msg)
+}
+
+// pending reports whether the restart of c that token names is still due:
+// c was not started or forgotten since. A child terminated meanwhile is
+// not restarted alone, but a group restart still starts every child of the
+// group, as OTP's does.
+func (s *sup) pending(c *child, token uint64) bool {
+	if c.removed || c.token != token || c.state == running {
+		return false
+	}
+	return c.state == restarting || s.cfg.strategy == OneForAll || s.cfg.strategy == RestForOne
+}
+
+func (s *sup) nextToken() uint64 {
+	s.tokens++
+	return s.tokens
+}
