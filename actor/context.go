@@ -53,8 +53,10 @@ type Context interface {
 	// returned function cancels the send if it has not happened and reports
 	// whether it did cancel it. The message keeps this process as its
 	// sender even if it has exited by then. A timer a process sets for
-	// itself is cancelled when it exits; timers still pending at Shutdown
-	// go to the dead letters with ErrStopped.
+	// itself is never refused by its own full mailbox (it goes past the
+	// bound, as a Down does) and is cancelled when the process exits;
+	// timers still pending at Shutdown go to the dead letters with
+	// ErrStopped.
 	SendAfter(d time.Duration, to PID, msg any) (cancel func() bool)
 	// Request sends msg to pid and waits for its Reply. It returns
 	// ctx.Err() when ctx ends first, an *ExitError with the target's exit

@@ -165,12 +165,14 @@ func (s *sup) restartFailed(ctx actor.Context, c *child, err error, rest []*chil
 	c.token = s.nextToken()
 	msg := retryRestart{c: c, token: c.token}
 	if ctx.Send(s.self, msg) != nil {
-		s.after(ctx, 0, msg) // the mailbox is full: the timer waits for room
+		// The mailbox is full: a timer to itself is never refused.
+		s.after(ctx, 0, msg)
 	}
 }
 
-// after delivers msg to the supervisor itself after d; the timer dies with
-// the supervisor.
+// after delivers msg to the supervisor itself after d, past the bound of
+// its mailbox (a process's timer to itself is never refused); the timer
+// dies with the supervisor.
 func (s *sup) after(ctx actor.Context, d time.Duration, msg any) {
 	ctx.SendAfter(d, s.self, msg)
 }

@@ -7,6 +7,7 @@ import (
 	"math"
 	"runtime"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/require"
@@ -321,4 +322,41 @@ func TestKilledSenderStopsWaiting(t *testing.T) {
 		require.Error(t, testkit.Recv(t, returned), "the other stops waiting once killed")
 		g.open()
 	}
+}
+
+// A timer a process sets for itself is never refused by its own full
+// mailbox: it is the process's own bookkeeping (a supervisor's restart
+// retry and backoff delay travel this way), so it goes past the bound, as
+// Down and Exit messages do.
+func TestSelfTimerIsNeverRefusedByAFullMailbox(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys := system.New()
+		defer func() { require.NoError(t, sys.Shutdown(context.Background())) }()
+		letters := sys.Subscribe(func(ev any) bool { _, ok := ev.(actor.DeadLetter); return ok })
+		defer letters.Close()
+		g := make(chan struct{})
+		got := make(chan any, 4)
+		pid, err := sys.Spawn(actor.Func(func(ctx actor.Context, msg any) {
+			switch msg {
+			case "arm":
+				ctx.SendAfter(time.Millisecond, ctx.Self(), "tick")
+				<-g // busy while the mailbox fills and the timer fires
+			default:
+				got <- msg
+			}
+		}), actor.WithMailbox(1, mailbox.Backpressure))
+		require.NoError(t, err)
+		require.NoError(t, sys.Send(pid, "arm"))
+		synctest.Wait()
+		require.NoError(t, sys.Send(pid, "fill")) // the mailbox is full now
+		time.Sleep(time.Second)                  // virtual: the timer fires
+		synctest.Wait()
+		close(g)
+		synctest.Wait()
+		_, dead := letters.TryNext()
+		require.False(t, dead, "no dead letter")
+		require.Len(t, got, 2)
+		require.Equal(t, "fill", <-got)
+		require.Equal(t, "tick", <-got)
+	})
 }

@@ -176,7 +176,8 @@ func (s *System) serveTimers() {
 }
 
 // fire delivers a due timer's message as if its owner sent it. A process's
-// timer to itself dies with it, as in Erlang. The timer goroutine never
+// timer to itself dies with it, as in Erlang, and is never refused by its
+// full mailbox. The timer goroutine never
 // waits for room: when a Backpressure mailbox is full, a goroutine of its
 // own waits, as a sender would, and the other timers go on.
 func (s *System) fire(t *timer) {
@@ -189,6 +190,15 @@ func (s *System) fire(t *timer) {
 	}
 	if s.stopping.Load() {
 		s.deadLetter(t.to, t.from, t.msg, actor.ErrStopped)
+		return
+	}
+	if t.from == t.to {
+		// A process's reminder to itself is its own bookkeeping (a
+		// supervisor's restart retry or backoff): its full mailbox never
+		// refuses it, as it never refuses a Down.
+		if from.mb.User.PushForce(envelope{msg: t.msg, from: t.from}) == nil {
+			s.wake(nil, from)
+		}
 		return
 	}
 	err := s.deliverNoWait(from, t.from, t.to, t.msg)
