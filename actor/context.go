@@ -121,6 +121,10 @@ type Context interface {
 	Unregister(name string) error
 	// Whereis returns the process registered under name.
 	Whereis(name string) (PID, bool)
+	// Alive reports whether pid names a live process of this system (as
+	// Erlang's is_process_alive). It never blocks; the answer may be stale
+	// as soon as it is returned.
+	Alive(pid PID) bool
 
 	// Publish delivers event to the system's event-stream subscribers.
 	Publish(event any)

@@ -2,6 +2,7 @@ package supervisor
 
 import (
 	"context"
+	"errors"
 	"slices"
 
 	"github.com/airssys/rt/actor"
@@ -24,8 +25,8 @@ type ChildInfo struct {
 }
 
 // Counts is what CountChildren reports: Specs children in all (running or
-// not; for a dynamic supervisor, its children), Active of them running,
-// and how many of all are Supervisors and Workers.
+// not; for a dynamic supervisor 1, its template, as in OTP), Active of them
+// running, and how many children are Supervisors and Workers.
 type Counts struct {
 	Specs       int
 	Active      int
@@ -62,27 +63,30 @@ func StartChildWith(ctx context.Context, r Requester, sup actor.PID, args ...any
 // starts it again) unless the child is Temporary. Terminating a child that
 // is not running returns nil. A pending restart of the child is cancelled;
 // under OneForAll and RestForOne a pending restart of its group still
-// starts it with the group, as in OTP. Errors:
-// ErrNotFound, ErrDynamic (use TerminateChildPID), *ShutdownTimeout if the
-// child had to be killed after its timeout (it is gone all the same).
+// starts it with the group, as in OTP. A child that had to be killed after
+// its shutdown timeout is terminated all the same: the call returns nil and
+// the ShutdownTimeout event reports the kill. Errors: ErrNotFound,
+// ErrDynamic (use TerminateChildPID).
 func TerminateChild(ctx context.Context, r Requester, sup actor.PID, id string) error {
 	_, err := call[struct{}](ctx, r, sup, terminateChildReq{id: id})
 	return err
 }
 
 // TerminateChildPID is TerminateChild for the child running as pid, the
-// way to stop a dynamic supervisor's child (which is then forgotten).
-// Errors: ErrNotFound if pid is not a running child, *ShutdownTimeout.
+// way to stop a dynamic supervisor's child (which is then forgotten). As in
+// OTP, a dynamic supervisor answers nil for a PID of its system that is no
+// longer alive (a child that has already stopped). Errors: ErrNotFound if
+// pid is alive and not a child, or not a child of a static supervisor.
 func TerminateChildPID(ctx context.Context, r Requester, sup actor.PID, pid actor.PID) error {
 	_, err := call[struct{}](ctx, r, sup, terminateChildReq{pid: pid, byPID: true})
 	return err
 }
 
 // RestartChild starts again the child with ID id, which is not running
-// (terminated, or a transient child that exited cleanly). If a restart of
-// the child is pending (under Backoff, or retried after a failed start),
-// it is done at once, for the child's whole group per the strategy. It
-// does not count toward the intensity. Errors: ErrRunning, ErrNotFound,
+// (terminated, or a transient child that exited cleanly). It does not
+// count toward the intensity. A child whose restart is pending (waiting on
+// a Backoff delay, or retried after a failed start) is left to it, as in
+// OTP: ErrRestarting. Errors: ErrRunning, ErrRestarting, ErrNotFound,
 // *ChildStartFailed, ErrDynamic.
 func RestartChild(ctx context.Context, r Requester, sup actor.PID, id string) (actor.PID, error) {
 	return call[actor.PID](ctx, r, sup, restartChildReq{id})
@@ -203,12 +207,21 @@ func (q terminateChildReq) serve(ctx actor.Context, s *sup) reply {
 		c = s.byID[q.id]
 	}
 	if c == nil {
+		if q.byPID && s.dynamic() && !q.pid.IsZero() && !ctx.Alive(q.pid) && ctx.Self().System() == q.pid.System() {
+			// As OTP's terminate_child on a simple_one_for_one: a PID
+			// that is no longer alive has nothing left to stop.
+			return reply{}
+		}
 		return reply{err: ErrNotFound}
 	}
 	var err error
 	switch c.state {
 	case running:
-		err = s.stopChild(ctx, c)
+		// A child killed after its shutdown timeout is terminated all the
+		// same: the ShutdownTimeout event reports the kill.
+		if err = s.stopChild(ctx, c); errors.As(err, new(*ShutdownTimeout)) {
+			err = nil
+		}
 	case restarting:
 		s.setState(c, stopped, actor.PID{})
 	}
@@ -240,15 +253,9 @@ func (q restartChildReq) serve(ctx actor.Context, s *sup) reply {
 		return reply{err: err}
 	}
 	if c.state == restarting {
-		// Do the pending restart now, with the rest of its group.
-		err = s.restartGroup(ctx, c)
-		if c.state == running {
-			return reply{v: c.pid} // a later child's failure is retried
-		}
-		if err == nil {
-			err = ErrRestarting
-		}
-		return reply{err: &ChildStartFailed{ID: q.id, Err: err}}
+		// As OTP's restart_child: the pending restart (a retry or a
+		// backoff delay) is the supervisor's to do, not the caller's.
+		return reply{err: ErrRestarting}
 	}
 	if err := s.start(ctx, c); err != nil {
 		s.setState(c, stopped, actor.PID{})
@@ -280,6 +287,9 @@ func (whichChildrenReq) serve(_ actor.Context, s *sup) reply {
 
 func (countChildrenReq) serve(_ actor.Context, s *sup) reply {
 	n := Counts{Specs: s.n, Active: s.active}
+	if s.dynamic() {
+		n.Specs = 1 // the template, as OTP counts a simple_one_for_one
+	}
 	for c := s.head; c != nil; c = c.next {
 		if c.spec.Kind == Supervisor {
 			n.Supervisors++

@@ -182,12 +182,16 @@ func TestDynamicSupervisor(t *testing.T) {
 
 		// Terminate by PID: gone, and not restarted.
 		require.NoError(t, supervisor.TerminateChildPID(ctx, sys, sup, x2))
-		require.ErrorIs(t, supervisor.TerminateChildPID(ctx, sys, sup, x2), supervisor.ErrNotFound)
+		// As OTP's: a PID no longer alive has nothing left to stop; a live
+		// process that is not a child is not found.
+		require.NoError(t, supervisor.TerminateChildPID(ctx, sys, sup, x2))
+		require.ErrorIs(t, supervisor.TerminateChildPID(ctx, sys, sup, sup), supervisor.ErrNotFound)
+		require.ErrorIs(t, supervisor.TerminateChildPID(ctx, sys, sup, actor.PID{}), supervisor.ErrNotFound)
 		require.Equal(t, []string{"exited conn: shutdown"}, take(t, sub, 1))
 		noEvents(t, sub)
 		n, err = supervisor.CountChildren(ctx, sys, sup)
 		require.NoError(t, err)
-		require.Equal(t, supervisor.Counts{}, n)
+		require.Equal(t, supervisor.Counts{Specs: 1}, n, "the template is the one spec, as in OTP")
 
 		// What a dynamic supervisor does not do.
 		_, err = supervisor.StartChild(ctx, sys, sup, child("b", nil))

@@ -151,3 +151,5 @@ func (p *process) Whereis(name string) (actor.PID, bool) {
 }
 
 func (p *process) Publish(event any) { p.sys.Publish(event) }
+
+func (p *process) Alive(pid actor.PID) bool { return p.sys.Alive(pid) }
