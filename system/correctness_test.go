@@ -360,3 +360,49 @@ func TestSelfTimerIsNeverRefusedByAFullMailbox(t *testing.T) {
 		require.Equal(t, "tick", <-got)
 	})
 }
+
+// Code outside any actor can monitor a process and get its one Down, with
+// the final reason, after a Kill too (no Terminate runs then).
+func TestSystemMonitor(t *testing.T) {
+	sys := newSystem(t)
+	p := spawnProbe(t, sys, false)
+	m, err := sys.Monitor(p.pid)
+	require.NoError(t, err)
+	m2, err := sys.Monitor(p.pid)
+	require.NoError(t, err)
+	require.NotEqual(t, m.Ref(), m2.Ref())
+	require.NoError(t, sys.Kill(p.pid))
+	ctx, cancel := context.WithTimeout(context.Background(), testkit.Timeout)
+	defer cancel()
+	d, err := m.Wait(ctx)
+	require.NoError(t, err)
+	require.Equal(t, actor.Down{Ref: m.Ref(), PID: p.pid, Reason: actor.Killed}, d)
+	d2 := testkit.Recv(t, m2.Down())
+	require.ErrorIs(t, d2.Reason, actor.Killed)
+	require.False(t, m.Demonitor(), "already down")
+
+	// A dead PID: NoProc at once.
+	m3, err := sys.Monitor(p.pid)
+	require.NoError(t, err)
+	require.ErrorIs(t, testkit.Recv(t, m3.Down()).Reason, actor.NoProc)
+
+	// Demonitor first: no Down, ever.
+	q := spawnProbe(t, sys, false)
+	m4, err := sys.Monitor(q.pid)
+	require.NoError(t, err)
+	require.True(t, m4.Demonitor())
+	stop(t, sys, q.pid, actor.Normal)
+	w, err := sys.Monitor(q.pid) // ordered after q's exit has told its monitors
+	require.NoError(t, err)
+	testkit.Recv(t, w.Down())
+	testkit.Empty(t, m4.Down())
+
+	// Bad input.
+	_, err = sys.Monitor(actor.PID{})
+	require.ErrorIs(t, err, actor.ErrZeroPID)
+	_, err = m4.Wait(nilCtx)
+	require.ErrorIs(t, err, actor.ErrNilContext)
+}
+
+// nilCtx is a nil context.Context, which every call taking one refuses.
+var nilCtx context.Context

@@ -73,6 +73,19 @@ func ExampleSystem_Subscribe() {
 	// anyone there? actor: no such process: it exited or never existed
 }
 
+// Code outside any actor waits for a process to exit, with its reason.
+func ExampleSystem_Monitor() {
+	sys := system.New()
+	defer sys.Shutdown(context.Background())
+	pid, _ := sys.Spawn(actor.Func(func(ctx actor.Context, msg any) { ctx.Stop(errors.New("done badly")) }))
+	m, _ := sys.Monitor(pid)
+	_ = sys.Send(pid, "go")
+	d, _ := m.Wait(context.Background())
+	fmt.Println(d.PID == pid, d.Reason)
+	// Output:
+	// true done badly
+}
+
 // The system is silent unless given a logger. Here a zerolog console
 // writer, trimmed of the fields that change from run to run.
 func ExampleWithLogger() {
