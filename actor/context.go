@@ -31,6 +31,11 @@ type Context interface {
 	// Context returns a context.Context cancelled when this process exits
 	// (or is killed). Pass it to the blocking calls the actor makes.
 	Context() context.Context
+	// RequestContext is the context of the Request being handled: done
+	// when the requester gives up (its context ended), so that a handler
+	// can drop abandoned work. For a message that is not a Request it is
+	// Context(). Select on both to stop when either ends.
+	RequestContext() context.Context
 	// Now returns the system clock's current time.
 	Now() time.Time
 

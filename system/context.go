@@ -153,3 +153,10 @@ func (p *process) Whereis(name string) (actor.PID, bool) {
 func (p *process) Publish(event any) { p.sys.Publish(event) }
 
 func (p *process) Alive(pid actor.PID) bool { return p.sys.Alive(pid) }
+
+func (p *process) RequestContext() context.Context {
+	if p.cur.req != nil {
+		return p.cur.req.ctx
+	}
+	return p.Context()
+}

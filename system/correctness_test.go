@@ -406,3 +406,106 @@ func TestSystemMonitor(t *testing.T) {
 
 // nilCtx is a nil context.Context, which every call taking one refuses.
 var nilCtx context.Context
+
+// A process's context is cancelled as soon as a signal arrives that will
+// end it, so a handler blocked on it returns and the process can exit.
+func TestContextCancelledByAnEndingSignal(t *testing.T) {
+	blockOnContext := func(started chan<- struct{}) run {
+		return func(ctx actor.Context) {
+			started <- struct{}{}
+			<-ctx.Context().Done()
+		}
+	}
+	t.Run("System.Stop", func(t *testing.T) {
+		sys := newSystem(t)
+		p := spawnProbe(t, sys, false)
+		started := make(chan struct{}, 1)
+		require.NoError(t, sys.Send(p.pid, blockOnContext(started)))
+		testkit.Recv(t, started)
+		ctx, cancel := context.WithTimeout(context.Background(), testkit.Timeout)
+		defer cancel()
+		require.NoError(t, sys.Stop(ctx, p.pid))
+	})
+	t.Run("a trapping process keeps its context to finish in order", func(t *testing.T) {
+		sys := newSystem(t)
+		a := trapCtx{seen: make(chan error, 1)}
+		pid, err := sys.Spawn(a)
+		require.NoError(t, err)
+		ctx, cancel := context.WithTimeout(context.Background(), testkit.Timeout)
+		defer cancel()
+		require.NoError(t, sys.Stop(ctx, pid))
+		require.NoError(t, testkit.Recv(t, a.seen), "its context was live while it handled the Exit")
+	})
+	t.Run("untrapped abnormal exit", func(t *testing.T) {
+		sys := newSystem(t)
+		exits := watchExits(t, sys)
+		p := spawnProbe(t, sys, false)
+		started := make(chan struct{}, 1)
+		require.NoError(t, sys.Send(p.pid, blockOnContext(started)))
+		testkit.Recv(t, started)
+		boom := errors.New("boom")
+		require.NoError(t, sys.Exit(p.pid, boom))
+		require.ErrorIs(t, exits.wait(t, p.pid), boom)
+	})
+	t.Run("a signal that does not end it", func(t *testing.T) {
+		sys := newSystem(t)
+		p := spawnProbe(t, sys, true)
+		require.NoError(t, sys.Send(p.pid, run(func(actor.Context) {})))
+		require.NoError(t, sys.Exit(p.pid, actor.Normal)) // a message for a trapping process
+		testkit.RecvType[actor.Exit](t, p.out)
+		alive := do(t, sys, p.pid, func(ctx actor.Context) any { return ctx.Context().Err() })
+		require.Nil(t, alive, "its context is not cancelled")
+	})
+}
+
+// A handler serving a Request sees the requester's context, done when the
+// requester gives up, so it can drop abandoned work.
+func TestRequestContextEndsWhenTheRequesterGivesUp(t *testing.T) {
+	sys := newSystem(t)
+	started := make(chan struct{}, 1)
+	dropped := make(chan error, 1)
+	same := make(chan bool, 1)
+	pid, err := sys.Spawn(actor.Func(func(ctx actor.Context, msg any) {
+		switch msg {
+		case "plain":
+			same <- ctx.RequestContext() == ctx.Context()
+			return
+		case "which":
+			_ = ctx.Reply(ctx.RequestContext() == ctx.Context())
+			return
+		}
+		started <- struct{}{}
+		<-ctx.RequestContext().Done()
+		dropped <- ctx.RequestContext().Err()
+	}))
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	res := make(chan error, 1)
+	go func() { _, err := sys.Request(ctx, pid, "slow"); res <- err }()
+	testkit.Recv(t, started)
+	cancel()
+	require.ErrorIs(t, testkit.Recv(t, res), context.Canceled)
+	require.ErrorIs(t, testkit.Recv(t, dropped), context.Canceled)
+	// Outside a Request it is the process's own context.
+	require.NoError(t, sys.Send(pid, "plain"))
+	require.True(t, testkit.Recv(t, same))
+	v, err := sys.Request(context.Background(), pid, "which")
+	require.NoError(t, err)
+	require.Equal(t, false, v, "a Request has the requester's context")
+}
+
+// trapCtx traps exits and, on an Exit, reports whether its context is
+// still live, then stops.
+type trapCtx struct{ seen chan error }
+
+func (a trapCtx) Init(ctx actor.Context) error {
+	ctx.TrapExit(true)
+	return nil
+}
+
+func (a trapCtx) Receive(ctx actor.Context, msg any) {
+	if e, ok := msg.(actor.Exit); ok {
+		a.seen <- ctx.Context().Err()
+		ctx.Stop(e.Reason)
+	}
+}

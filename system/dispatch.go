@@ -52,10 +52,10 @@ func (p *process) handleSignals() {
 		if p.status.Load() != statusAlive || p.stop != nil {
 			continue // the first exit signal that ends a process fixes its reason
 		}
-		if sig.kind == sigLinkExit && !p.dropLink(sig.from) {
+		if sig.kind == sigLinkExit && !p.dropLink(sig.from) && !sig.fatal {
 			continue // unlinked meanwhile
 		}
-		if p.trap.Load() {
+		if p.trap.Load() && !sig.fatal {
 			kind := kindExit
 			if sig.parental || (!sig.from.IsZero() && sig.from == p.parent) {
 				kind = kindParentExit

@@ -73,4 +73,8 @@ type signal struct {
 	// parental marks a stop request from the system (Stop, Shutdown),
 	// which a trapping process honours as one from its parent.
 	parental bool
+	// fatal marks a signal that was found, when sent, to end a process
+	// that did not trap exits; its context was cancelled then, so the
+	// signal ends it even if it traps exits or unlinks before it sees it.
+	fatal bool
 }

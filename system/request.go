@@ -12,7 +12,8 @@ import (
 type request struct {
 	state atomic.Uint32 // 0 pending, 1 settled, 2 abandoned
 	ch    chan result
-	msg   any // the message asked, set when it is queued
+	msg   any             // the message asked, set when it is queued
+	ctx   context.Context // the requester's
 }
 
 type result struct {
@@ -59,7 +60,7 @@ func (s *System) request(ctx context.Context, from *process, pid actor.PID, msg 
 	if !ok {
 		return refuse(actor.ErrNoProcess)
 	}
-	req := &request{ch: make(chan result, 1)}
+	req := &request{ch: make(chan result, 1), ctx: ctx}
 	ref := actor.NewRef()
 	if !q.addWatcher(ref, req) {
 		return refuse(actor.ErrNoProcess)

@@ -16,8 +16,40 @@ func (s *System) signalVia(via *process, pid actor.PID, sig signal) {
 	if !ok || q.status.Load() == statusDead {
 		return
 	}
+	q.doom(&sig)
 	q.mb.Control.Push(sig)
 	s.wake(via, q)
+}
+
+// doom cancels p's context at once if sig is an exit signal that ends p
+// without p seeing it (p does not trap exits and the reason is abnormal, or
+// it is Normal sent by p to itself), so that a handler blocked on the
+// context returns and the process exits; sig is then marked fatal.
+//
+// A process that traps exits is left alone, even when the signal is a
+// stop from its parent that it will obey once it has seen the Exit: it
+// traps exits to finish its work in order first, bounded by its own
+// context (a supervisor stopping its children one by one within their
+// shutdown policies does exactly that).
+func (p *process) doom(sig *signal) {
+	if p.trap.Load() || (actor.IsNormal(sig.reason) && !(sig.kind == sigExit && sig.from == p.pid)) {
+		return
+	}
+	sig.fatal = true
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.status.Load() == statusDead {
+		return
+	}
+	if sig.kind == sigLinkExit && (p.ext == nil || !p.ext.links.Has(sig.from)) {
+		sig.fatal = false
+		return // unlinked: the signal will be ignored
+	}
+	e := p.extLocked()
+	if e.ctx == nil {
+		e.ctx, e.cancel = context.WithCancel(context.Background())
+	}
+	e.cancel()
 }
 
 // deliver puts a user message in pid's mailbox. A nil ctx means: no

@@ -26,7 +26,7 @@ func newSystem(t testing.TB) *system.System {
 	t.Helper()
 	sys := system.New()
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), testkit.Timeout)
+		ctx, cancel := context.WithTimeout(context.Background(), testkit.ShutdownTimeout)
 		defer cancel()
 		require.NoError(t, sys.Shutdown(ctx))
 	})
@@ -471,7 +471,7 @@ func TestShutdownManyBusyActors(t *testing.T) {
 		}
 	}
 	close(gate)
-	ctx, cancel := context.WithTimeout(context.Background(), testkit.Timeout)
+	ctx, cancel := context.WithTimeout(context.Background(), testkit.ShutdownTimeout)
 	defer cancel()
 	require.NoError(t, sys.Shutdown(ctx))
 	require.Zero(t, sys.Processes())

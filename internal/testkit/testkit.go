@@ -14,6 +14,11 @@ import (
 // to let time pass.
 const Timeout = 10 * time.Second
 
+// ShutdownTimeout bounds a test system's Shutdown: stopping 100,000
+// processes under the race detector takes seconds on a loaded 2-core
+// machine. Reaching it is a failure.
+const ShutdownTimeout = 2 * time.Minute
+
 // Forward returns an actor that sends every message it receives to ch.
 func Forward(ch chan<- any) actor.Actor {
 	return actor.Func(func(_ actor.Context, msg any) { ch <- msg })
