@@ -36,7 +36,7 @@ type System struct {
 
 	_ [64]byte
 
-	nextID atomic.Uint64
+	nextID *atomic.Uint64 // shared by every system with this num
 	live   atomic.Int64
 
 	workers workers // every goroutine the runtime starts
@@ -65,6 +65,7 @@ func New(opts ...Option) *System {
 	s := &System{
 		id:      uuid.New(),
 		num:     n,
+		nextID:  processNumbers(n),
 		clock:   c.clock,
 		reg:     registry.New[process](),
 		zombies: xsync.NewMapOf[*process, struct{}](),
@@ -73,6 +74,30 @@ func New(opts ...Option) *System {
 	s.logger = c.logger.With().Str("system", s.id.String()).Logger()
 	s.debug = c.logger.GetLevel() <= zerolog.DebugLevel && zerolog.GlobalLevel() <= zerolog.DebugLevel
 	return s
+}
+
+// numbered holds, for each system number in use, the counter its
+// processes are numbered from. The number is 16 bits and wraps after
+// 65,535 systems; systems that share a number share the counter, so a PID
+// of an earlier system never names a process of a later one (it is
+// refused as ErrNoProcess, as a PID of an exited process is).
+var numbered struct {
+	sync.Mutex
+	counters map[uint16]*atomic.Uint64
+}
+
+func processNumbers(n uint16) *atomic.Uint64 {
+	numbered.Lock()
+	defer numbered.Unlock()
+	c := numbered.counters[n]
+	if c == nil {
+		if numbered.counters == nil {
+			numbered.counters = make(map[uint16]*atomic.Uint64)
+		}
+		c = new(atomic.Uint64)
+		numbered.counters[n] = c
+	}
+	return c
 }
 
 // ID returns the system's unique identity.
