@@ -13,6 +13,10 @@ type Actor interface {
 // Initializer is implemented by actors that prepare state before their first
 // message. Spawn waits for Init and returns its error; a non-nil error (or a
 // panic) ends the process with that reason, and Terminate is not called.
+// Init returns Ignore to decline to start without failing, as OTP's init
+// returns ignore: Spawn then returns a zero PID and an error wrapping
+// Ignore, and the process ends with reason Normal (links and monitors see
+// a normal exit).
 type Initializer interface {
 	Init(ctx Context) error
 }

@@ -28,6 +28,10 @@ var (
 	// NoProc is the reason delivered by a link or monitor whose target did
 	// not exist or had already exited.
 	NoProc error = reason("noproc")
+	// Ignore, returned by Init, declines to start without failing (OTP's
+	// ignore): Spawn returns a zero PID and an error wrapping Ignore, and
+	// a supervisor counts the start as done with no process.
+	Ignore error = reason("ignore")
 )
 
 // IsNormal reports whether reason is Normal (or wraps it). A panic is never

@@ -176,7 +176,9 @@ func (q startChildReq) serve(ctx actor.Context, s *sup) reply {
 		s.remove(c)
 		return reply{err: &ChildStartFailed{ID: spec.ID, Err: err}}
 	}
-	s.event(ctx, ChildStarted{Supervisor: s.self, ID: spec.ID, PID: c.pid})
+	if c.state == running {
+		s.event(ctx, ChildStarted{Supervisor: s.self, ID: spec.ID, PID: c.pid})
+	}
 	return reply{v: c.pid}
 }
 
@@ -192,7 +194,9 @@ func (q startChildWithReq) serve(ctx actor.Context, s *sup) reply {
 		s.remove(c)
 		return reply{err: &ChildStartFailed{ID: s.template.ID, Err: err}}
 	}
-	s.event(ctx, ChildStarted{Supervisor: s.self, ID: c.spec.ID, PID: c.pid})
+	if c.state == running {
+		s.event(ctx, ChildStarted{Supervisor: s.self, ID: c.spec.ID, PID: c.pid})
+	}
 	return reply{v: c.pid}
 }
 
@@ -261,7 +265,9 @@ func (q restartChildReq) serve(ctx actor.Context, s *sup) reply {
 		s.setState(c, stopped, actor.PID{})
 		return reply{err: &ChildStartFailed{ID: q.id, Err: err}}
 	}
-	s.event(ctx, ChildStarted{Supervisor: s.self, ID: q.id, PID: c.pid})
+	if c.state == running {
+		s.event(ctx, ChildStarted{Supervisor: s.self, ID: q.id, PID: c.pid})
+	}
 	return reply{v: c.pid}
 }
 

@@ -139,7 +139,9 @@ func (s *sup) restartGroup(ctx actor.Context, c *child) error {
 			return err
 		}
 		c.restarts++
-		s.event(ctx, ChildRestarted{Supervisor: s.self, ID: c.spec.ID, PID: c.pid, Restarts: c.restarts})
+		if c.state == running {
+			s.event(ctx, ChildRestarted{Supervisor: s.self, ID: c.spec.ID, PID: c.pid, Restarts: c.restarts})
+		}
 		return nil
 	}
 	g := s.stopBystanders(ctx, c)
@@ -149,7 +151,9 @@ func (s *sup) restartGroup(ctx actor.Context, c *child) error {
 			return err
 		}
 		x.restarts++
-		s.event(ctx, ChildRestarted{Supervisor: s.self, ID: x.spec.ID, PID: x.pid, Restarts: x.restarts})
+		if x.state == running {
+			s.event(ctx, ChildRestarted{Supervisor: s.self, ID: x.spec.ID, PID: x.pid, Restarts: x.restarts})
+		}
 	}
 	return nil
 }

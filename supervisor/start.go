@@ -1,6 +1,7 @@
 package supervisor
 
 import (
+	"errors"
 	"slices"
 
 	"github.com/airssys/rt/actor"
@@ -14,7 +15,8 @@ type ancestor struct {
 	up  *ancestor
 }
 
-// start spawns c linked to the supervisor and records it as running.
+// start spawns c linked to the supervisor and records it as running, or
+// as stopped if its Init returned actor.Ignore.
 func (s *sup) start(ctx actor.Context, c *child) error {
 	a, opts, err := s.build(c)
 	if err != nil {
@@ -26,6 +28,17 @@ func (s *sup) start(ctx actor.Context, c *child) error {
 		}
 	}
 	pid, err := ctx.SpawnLink(a, opts...)
+	if errors.Is(err, actor.Ignore) {
+		// As OTP's ignore: the start is done, with no process. A static
+		// child's spec stays (RestartChild can start it later); a dynamic
+		// child leaves nothing behind.
+		c.token = s.nextToken()
+		s.setState(c, stopped, actor.PID{})
+		if s.dynamic() {
+			s.remove(c)
+		}
+		return nil
+	}
 	if err != nil {
 		return err
 	}

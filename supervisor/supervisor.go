@@ -101,7 +101,9 @@ func (s *sup) Init(ctx actor.Context) error {
 			s.stopAll(ctx)
 			return &ChildStartFailed{ID: spec.ID, Err: err}
 		}
-		s.event(ctx, ChildStarted{Supervisor: s.self, ID: spec.ID, PID: c.pid})
+		if c.state == running {
+			s.event(ctx, ChildStarted{Supervisor: s.self, ID: spec.ID, PID: c.pid})
+		}
 	}
 	return nil
 }

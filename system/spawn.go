@@ -1,6 +1,7 @@
 package system
 
 import (
+	"errors"
 	"fmt"
 	"runtime"
 	"time"
@@ -118,7 +119,11 @@ func (p *process) runInit() bool {
 	if err == nil {
 		err = p.exitReason()
 	}
-	p.exit(err, false)
+	if errors.Is(err, actor.Ignore) {
+		p.exit(actor.Normal, false) // declined, not failed
+	} else {
+		p.exit(err, false)
+	}
 	p.initCh <- err
 	return false
 }
