@@ -83,11 +83,14 @@ func is(err, target error) bool {
 
 // PanicError is the exit reason of a process whose callback panicked. Value
 // is what was passed to panic and Stack the goroutine's stack at that point.
-// Unwrap returns Value when it is an error.
+// MessageType names the type of the message whose handler crashed (it is
+// lost, as in Erlang, and counted by the system), or is empty if the crash
+// was not in Receive. Unwrap returns Value when it is an error.
 type PanicError struct {
-	PID   PID
-	Value any
-	Stack []byte
+	PID         PID
+	Value       any
+	Stack       []byte
+	MessageType string
 }
 
 // NewPanicError records v and the current stack. It is meant to be called

@@ -509,3 +509,21 @@ func (a trapCtx) Receive(ctx actor.Context, msg any) {
 		ctx.Stop(e.Reason)
 	}
 }
+
+// A message whose handler crashes is lost, as in Erlang, but counted, and
+// the crash names its type.
+func TestMessagesLostToACrashAreCounted(t *testing.T) {
+	sys := newSystem(t)
+	exits := watchExits(t, sys)
+	type order struct{ n int }
+	before := sys.CrashedMessages()
+	for range 3 {
+		pid, err := sys.Spawn(actor.Func(func(actor.Context, any) { panic("bad order") }))
+		require.NoError(t, err)
+		require.NoError(t, sys.Send(pid, order{1}))
+		var pe *actor.PanicError
+		require.ErrorAs(t, exits.wait(t, pid), &pe)
+		require.Equal(t, "system_test.order", pe.MessageType)
+	}
+	require.Equal(t, before+3, sys.CrashedMessages())
+}

@@ -24,7 +24,7 @@ func (p *process) dispatch(env envelope) {
 		cur.from = msg.(actor.Exit).From
 	}
 	p.cur, p.replied = cur, false
-	defer p.recoverHandler()
+	defer p.recoverHandler(msg)
 	p.calling = inReceive
 	p.actor.Receive(p, msg)
 	p.calling = inNone
@@ -37,11 +37,16 @@ func (p *process) dispatch(env envelope) {
 	}
 }
 
-func (p *process) recoverHandler() {
+// recoverHandler turns a panic in Receive into the process's exit reason;
+// msg, whose handler crashed, is lost and counted.
+func (p *process) recoverHandler(msg any) {
 	if v := recover(); v != nil {
 		p.calling = inNone
 		p.cur = current{}
-		p.stop = actor.NewPanicError(p.pid, v)
+		pe := actor.NewPanicError(p.pid, v)
+		pe.MessageType = typeName(msg)
+		p.stop = pe
+		p.sys.crashed.Add(1)
 	}
 }
 

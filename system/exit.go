@@ -118,6 +118,9 @@ func (s *System) logExit(p *process, reason error) {
 	var pe *actor.PanicError
 	if errors.As(reason, &pe) {
 		ev = ev.Bytes("stack", pe.Stack)
+		if pe.MessageType != "" {
+			ev = ev.Str("message_type", pe.MessageType)
+		}
 	}
 	ev.Msg("process crashed")
 }

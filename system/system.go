@@ -36,8 +36,9 @@ type System struct {
 
 	_ [64]byte
 
-	nextID *atomic.Uint64 // shared by every system with this num
-	live   atomic.Int64
+	crashed atomic.Uint64  // messages whose handler crashed
+	nextID  *atomic.Uint64 // shared by every system with this num
+	live    atomic.Int64
 
 	workers workers // every goroutine the runtime starts
 	timers  timers  // pending SendAfter messages
@@ -238,6 +239,12 @@ func (s *System) Alive(pid actor.PID) bool {
 
 // Processes returns the number of live processes.
 func (s *System) Processes() int { return int(s.live.Load()) }
+
+// CrashedMessages returns how many messages reached Receive and were lost
+// because their handler crashed (panicked or called runtime.Goexit). As in
+// Erlang, such a message is not retried; the crash's *actor.PanicError
+// names its type.
+func (s *System) CrashedMessages() uint64 { return s.crashed.Load() }
 
 // DeadLetters returns how many messages could not be delivered so far.
 func (s *System) DeadLetters() uint64 { return s.deadLetters.Load() }

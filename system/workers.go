@@ -135,7 +135,12 @@ func (s *System) runTurn(p *process) (next *process) {
 			// runtime panic, which must go on.
 			return
 		}
-		p.stop = actor.NewPanicError(p.pid, actor.ErrGoexit)
+		pe := actor.NewPanicError(p.pid, actor.ErrGoexit)
+		if p.calling == inReceive {
+			pe.MessageType = "(unknown)"
+			s.crashed.Add(1)
+		}
+		p.stop = pe
 		if !s.workers.goFunc(func() { s.work(p) }) {
 			s.work(p) // closed by a Shutdown that gave up: finish here
 		}

@@ -159,6 +159,7 @@ loop:
 	}
 	s := c.summary()
 	s.Duration, s.Tree = loadTime, tree
+	s.LostToCrashes = sys.CrashedMessages()
 	s.print(w)
 	return s, nil
 }

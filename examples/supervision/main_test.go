@@ -25,6 +25,8 @@ func TestRun(t *testing.T) {
 	require.Positive(t, s.Orders, "no order was handled")
 	require.Positive(t, s.Payments, "no payment was settled")
 	require.Positive(t, s.Crashes(), "no worker crashed")
+	require.Positive(t, s.LostToCrashes, "a panicking worker loses the message it was handling, counted")
+	require.LessOrEqual(t, s.LostToCrashes, uint64(s.Panics))
 	require.Positive(t, s.Restarts["shop/gateway/fx-api"], "fx-api was not restarted: %v", s.Restarts)
 	require.Positive(t, s.Restarts["shop/gateway"], "gateway was not restarted: %v", s.Restarts)
 	require.NotEmpty(t, s.Escalations, "no escalation")
@@ -38,6 +40,7 @@ func TestRun(t *testing.T) {
 		"restart intensity exceeded: giving up", // the runtime's log
 		"=== Summary",
 		"Restarts per child",
+		"messages lost in a crashing handler",
 		"Escalations: ",
 		"Dead letters: ",
 		"Final tree\nshop <",

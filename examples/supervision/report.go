@@ -32,6 +32,9 @@ type Summary struct {
 	Escalations []Escalation
 	// DeadLetters counts undeliverable messages by reason.
 	DeadLetters map[string]int
+	// LostToCrashes counts the messages whose handler crashed: they were
+	// received, not handled to the end, and (as in Erlang) not retried.
+	LostToCrashes uint64
 	// Tree is the final supervision tree, from supervisor.WhichChildren.
 	Tree string
 }
@@ -285,6 +288,7 @@ func (s Summary) print(w io.Writer) {
 	fmt.Fprintf(w, "  payments settled       %6d  (%d with a cached rate: fx-api was down)\n", s.Payments, s.Fallbacks)
 	fmt.Fprintf(w, "  exchange rates served  %6d\n", s.Quotes)
 	fmt.Fprintf(w, "\nWorker crashes: %d (%d panics, %d errors)\n", s.Crashes(), s.Panics, s.Errors)
+	fmt.Fprintf(w, "  messages lost in a crashing handler %d (received, not retried)\n", s.LostToCrashes)
 
 	fmt.Fprintf(w, "\nRestarts per child: %d\n", s.TotalRestarts())
 	for _, p := range slices.Sorted(maps.Keys(s.Restarts)) {
