@@ -3,18 +3,12 @@ package mailbox
 import (
 	"context"
 	"math"
-	"reflect"
 	"runtime"
 	"sync"
 	"sync/atomic"
 
 	"github.com/airssys/rt/internal/atomicx"
 )
-
-// segSize is the number of slots in one segment. Segments are linked as
-// messages arrive; one the consumer has passed is kept as a spare for the
-// next, so a queue in steady use allocates nothing.
-const segSize = 32
 
 // A producer claims a slot through prod.word, which packs the id of the
 // tail segment above idxBits and the index of its next free slot below.
@@ -33,22 +27,6 @@ const (
 	slotFull
 	slotSkip // claimed by a producer that then found the queue closed; already released
 )
-
-type slot[T any] struct {
-	// ready is the slot's state: loaded with sync/atomic, stored with
-	// atomicx.StoreRelease (a fill publishes val with it), zeroed by reset.
-	ready uint32
-	val   T
-}
-
-type segment[T any] struct {
-	// id numbers the segments of a queue in link order; a recycled segment
-	// gets a new one.
-	id    uint64
-	next  atomic.Pointer[segment[T]]
-	prev  atomic.Pointer[segment[T]] // cleared once the consumer passes prev
-	slots [segSize]slot[T]
-}
 
 // Queue is the bounded multi-producer, single-consumer user lane. The zero
 // value is not ready for use: call Init first. A Queue must not be copied
@@ -87,20 +65,6 @@ type producer[T any] struct {
 	first   atomic.Pointer[segment[T]] // the first segment, until the consumer takes it
 	pool    *sync.Pool                 // passed segments beyond the spare, shared by every Queue[T]
 	_       [16]byte
-}
-
-// pools holds one *sync.Pool of segments per element type: a segment passed
-// by one queue's consumer may be linked by another queue, and the garbage
-// collector empties the pools of segments nobody needed.
-var pools sync.Map // reflect.Type → *sync.Pool
-
-func poolFor[T any]() *sync.Pool {
-	key := reflect.TypeFor[T]()
-	if p, ok := pools.Load(key); ok {
-		return p.(*sync.Pool)
-	}
-	p, _ := pools.LoadOrStore(key, new(sync.Pool))
-	return p.(*sync.Pool)
 }
 
 type consumer[T any] struct {
@@ -204,70 +168,17 @@ func (q *Queue[T]) Closed() bool { return q.closed.Load() }
 // Push never blocks under DropNewest and DropOldest. It is safe for
 // concurrent use; messages pushed by one goroutine are popped in order.
 func (q *Queue[T]) Push(ctx context.Context, v T) (dropped T, didDrop bool, err error) {
-	if q.policy == DropOldest {
+	switch q.policy {
+	case DropOldest:
 		return q.pushDropOldest(v)
+	case Backpressure:
+		return q.pushBackpressure(ctx, v)
 	}
-	for spins := 0; ; {
-		id, i, err := q.claim(true)
-		if err == nil {
-			return dropped, false, q.fill(id, i, v)
-		}
-		if err == ErrClosed || q.policy == DropNewest {
-			return dropped, false, err
-		}
-		if spins < fullSpins {
-			// The consumer is most likely running and about to make room:
-			// a yield costs less than parking and being woken.
-			spins++
-			runtime.Gosched()
-			continue
-		}
-		if err := q.wait(ctx); err != nil {
-			return dropped, false, err
-		}
+	id, i, err := q.claim(true)
+	if err != nil {
+		return dropped, false, err
 	}
-}
-
-// fullSpins is how many times a Backpressure producer finding the queue full
-// yields before it parks.
-const fullSpins = 4
-
-func (q *Queue[T]) pushDropOldest(v T) (dropped T, didDrop bool, err error) {
-	for {
-		id, i, err := q.claim(true)
-		if err == nil {
-			return dropped, false, q.fill(id, i, v)
-		}
-		if err == ErrClosed {
-			return dropped, false, err
-		}
-		q.acquire()
-		if q.closed.Load() {
-			// Drain owns what is left.
-			q.unlock()
-			return dropped, false, ErrClosed
-		}
-		old, ok, onlyPinned := q.evict()
-		if ok || onlyPinned {
-			// The evicted message's room is ours; pinned messages never
-			// cost a user message its place, so with only those queued
-			// the message goes past the bound. The room is given back
-			// after the claim, so that no other producer takes it first.
-			id, i, err := q.claim(false)
-			if err == nil {
-				err = q.fill(id, i, v)
-			}
-			if ok {
-				q.release()
-			}
-			q.unlock()
-			return old, ok, err
-		}
-		q.unlock()
-		// Every claimed slot is still being written: let the writers
-		// finish, then try again.
-		runtime.Gosched()
-	}
+	return dropped, false, q.fill(id, i, v)
 }
 
 // PushForce appends v whatever the queue's length: it is for signals that
@@ -395,20 +306,7 @@ func (q *Queue[T]) release() {
 // only be called by the consumer that owns the turn.
 func (q *Queue[T]) Pop() (v T, ok bool) {
 	if q.policy == DropOldest {
-		q.acquire()
-		if sp := q.slow.Load(); sp != nil && len(sp.front) > 0 {
-			v, ok = sp.front[0], true
-			var zero T
-			sp.front[0] = zero
-			sp.front = sp.front[1:]
-		} else {
-			v, ok = q.take()
-		}
-		if ok {
-			q.release()
-		}
-		q.unlock()
-		return v, ok
+		return q.popDropOldest()
 	}
 	if v, ok = q.take(); ok {
 		q.release()
@@ -481,55 +379,6 @@ func (q *Queue[T]) Update(f func(*T)) {
 	}
 }
 
-// retire recycles seg, which the consumer has passed: every slot is filled
-// and read, and no producer refers to it any more (producers reach a segment
-// from the tail through prev, never below the slot they claimed).
-func (q *Queue[T]) retire(seg, next *segment[T]) {
-	next.prev.Store(nil)
-	reset(seg)
-	if !q.prod.spare.CompareAndSwap(nil, seg) {
-		q.prod.pool.Put(seg)
-	}
-}
-
-// reset empties a segment no producer or consumer refers to any more.
-func reset[T any](seg *segment[T]) {
-	clear(seg.slots[:])
-	seg.next.Store(nil)
-	seg.prev.Store(nil)
-}
-
-// clear zeroes the consumed slots of the head segment, so that a segment
-// kept while the queue is idle does not keep old messages alive.
-func (c *consumer[T]) clear() {
-	var zero T
-	for ; c.cleared < c.idx; c.cleared++ {
-		c.head.slots[c.cleared].val = zero
-	}
-}
-
-// evict removes the oldest unpinned message on behalf of a DropOldest
-// producer, which holds the lock. Pinned messages met on the way are set
-// aside, in order, to be popped first. onlyPinned reports that every queued
-// message is pinned.
-func (q *Queue[T]) evict() (v T, ok, onlyPinned bool) {
-	for {
-		v, ok = q.take()
-		if !ok {
-			// Empty but full: either writers are still filling claimed
-			// slots (retry), or every queued message is pinned.
-			sp := q.slow.Load()
-			c := q.length()
-			return v, false, sp != nil && c >= q.capacity && c <= int64(len(sp.front))
-		}
-		if q.pinned == nil || !q.pinned(v) {
-			return v, true, false
-		}
-		sp := q.slowPath()
-		sp.front = append(sp.front, v)
-	}
-}
-
 func (q *Queue[T]) slowPath() *slowPath[T] {
 	sp := q.slow.Load()
 	if sp == nil {
@@ -537,160 +386,6 @@ func (q *Queue[T]) slowPath() *slowPath[T] {
 		sp = q.slow.Load()
 	}
 	return sp
-}
-
-func (q *Queue[T]) acquire() {
-	for !q.cons.lock.CompareAndSwap(0, 1) {
-		runtime.Gosched()
-	}
-}
-
-func (q *Queue[T]) unlock() { q.cons.lock.Store(0) }
-
-// Close makes every later Push and PushForce fail with ErrClosed and wakes
-// every waiting producer. Messages already queued stay until Drain. Close is
-// idempotent and safe for concurrent use.
-func (q *Queue[T]) Close() {
-	if q.closed.Swap(true) {
-		return
-	}
-	// After the flag: a claim made before the bit finds the flag in fill.
-	q.prod.word.Or(closedBit)
-	if w := q.slow.Load(); w != nil {
-		w.mu.Lock()
-		for _, ch := range w.list {
-			close(ch)
-		}
-		q.cons.waiters.Add(-int32(len(w.list)))
-		w.list = nil
-		w.mu.Unlock()
-	}
-}
-
-// Drain, called by the consumer after Close, pops every message still queued,
-// including those whose producers claimed a slot before Close and are still
-// writing, and hands each to f in order. It returns the number drained.
-// After Close no producer can reach the segments any more, so Drain hands
-// them to the pool for other queues of the same type.
-func (q *Queue[T]) Drain(f func(T)) int {
-	n := 0
-	for {
-		if v, ok := q.Pop(); ok {
-			n++
-			if f != nil {
-				f(v)
-			}
-			continue
-		}
-		// Released is read before the claims, unlike in length: a producer
-		// that claims a slot, finds the queue closed and releases it
-		// between the two reads can then only make the difference larger,
-		// so a claimed slot still being filled is never missed. An index
-		// past segSize is a link in progress.
-		rel := q.cons.released.Load()
-		w := q.prod.word.Load()
-		if position(w) == rel && w&idxMask <= segSize {
-			if w&closedBit != 0 {
-				q.recycle()
-			}
-			return n
-		}
-		// A producer holds a reservation: it will either write its slot or
-		// see closed and give the reservation back. Either takes moments.
-		runtime.Gosched()
-	}
-}
-
-// recycle gives every segment of a closed, drained queue to the pool. No
-// claim can succeed and none is in progress, and no link either.
-func (q *Queue[T]) recycle() {
-	if q.policy == DropOldest {
-		q.acquire()
-		defer q.unlock()
-	}
-	c, p := q.cons, q.prod
-	seg := c.head
-	if seg == nil {
-		seg = p.first.Swap(nil)
-	}
-	for seg != nil {
-		next := seg.next.Load()
-		reset(seg)
-		p.pool.Put(seg)
-		seg = next
-	}
-	c.head, c.idx, c.cleared = nil, 0, 0
-	p.tail.Store(nil)
-	if s := p.spare.Swap(nil); s != nil {
-		p.pool.Put(s)
-	}
-}
-
-// wait blocks a Backpressure producer until there may be room.
-func (q *Queue[T]) wait(ctx context.Context) error {
-	if q.closed.Load() {
-		return ErrClosed
-	}
-	var done <-chan struct{}
-	if ctx != nil {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		done = ctx.Done()
-	}
-	w := q.slowPath()
-	ch := make(chan struct{}, 1)
-	w.mu.Lock()
-	w.list = append(w.list, ch)
-	q.cons.waiters.Add(1)
-	w.mu.Unlock()
-	// Registered first, then checked: a consumer that frees a slot after
-	// this point sees waiters > 0 and wakes someone.
-	if q.length() < q.capacity || q.closed.Load() {
-		q.cancelWait(w, ch)
-		return nil
-	}
-	select {
-	case <-ch:
-		return nil
-	case <-done:
-		q.cancelWait(w, ch)
-		return ctx.Err()
-	}
-}
-
-// cancelWait removes ch from the wait list. If a consumer already woke ch,
-// the wake-up is passed on so that no other waiter sleeps beside free room.
-func (q *Queue[T]) cancelWait(w *slowPath[T], ch chan struct{}) {
-	w.mu.Lock()
-	for i, c := range w.list {
-		if c == ch {
-			w.list = append(w.list[:i], w.list[i+1:]...)
-			q.cons.waiters.Add(-1)
-			w.mu.Unlock()
-			return
-		}
-	}
-	w.mu.Unlock()
-	if q.cons.waiters.Load() > 0 {
-		q.wakeOne()
-	}
-}
-
-func (q *Queue[T]) wakeOne() {
-	w := q.slow.Load()
-	if w == nil {
-		return
-	}
-	w.mu.Lock()
-	if len(w.list) > 0 {
-		ch := w.list[0]
-		w.list[0] = nil
-		w.list = w.list[1:]
-		q.cons.waiters.Add(-1)
-		ch <- struct{}{}
-	}
-	w.mu.Unlock()
 }
 
 // Unbounded is a capacity large enough to mean "no bound" in practice.
