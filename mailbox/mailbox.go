@@ -13,12 +13,6 @@ func (m *Mailbox[T, S]) Init(capacity int, policy Policy) error {
 	return m.User.Init(capacity, policy)
 }
 
-// HasWork reports whether either lane may hold something for the consumer.
-// It is a hint for the consumer that owns the turn.
-func (m *Mailbox[T, S]) HasWork() bool {
-	return !m.Control.Empty() || m.User.Len() > 0
-}
-
 // Release ends the consumer's turn if nothing is left for it, and is how a
 // consumer must end one: it returns true when the mailbox is now Idle (the
 // next push starts a turn), and false when the turn must look again.

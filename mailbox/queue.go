@@ -2,7 +2,6 @@ package mailbox
 
 import (
 	"context"
-	"math"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -152,9 +151,6 @@ func position(w uint64) int64 {
 	i := min(w&idxMask, segSize)
 	return int64((w>>idxBits)*segSize+i) - segSize
 }
-
-// Closed reports whether Close has been called.
-func (q *Queue[T]) Closed() bool { return q.closed.Load() }
 
 // Push appends v, applying the overflow policy when the queue is full.
 //
@@ -387,6 +383,3 @@ func (q *Queue[T]) slowPath() *slowPath[T] {
 	}
 	return sp
 }
-
-// Unbounded is a capacity large enough to mean "no bound" in practice.
-const Unbounded = math.MaxInt32

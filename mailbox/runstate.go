@@ -89,11 +89,5 @@ func (r *RunState) Release() bool {
 	return r.v.CompareAndSwap(int32(Running), int32(Idle))
 }
 
-// Acquire takes an Idle mailbox for a consumer that is not a scheduled turn
-// (for example to drain it). It returns false if the mailbox was not Idle.
-func (r *RunState) Acquire() bool {
-	return r.v.CompareAndSwap(int32(Idle), int32(Running))
-}
-
 // Kill marks the mailbox Dead. Only the consumer holding the turn calls it.
 func (r *RunState) Kill() { r.v.Store(int32(Dead)) }
