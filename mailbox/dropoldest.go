@@ -13,7 +13,7 @@ func (q *Queue[T]) pushDropOldest(v T) (dropped T, didDrop bool, err error) {
 		if err == ErrClosed {
 			return dropped, false, err
 		}
-		q.acquire()
+		q.lock()
 		if q.closed.Load() {
 			// Drain owns what is left.
 			q.unlock()
@@ -45,7 +45,7 @@ func (q *Queue[T]) pushDropOldest(v T) (dropped T, didDrop bool, err error) {
 // popDropOldest is Pop under DropOldest: the pinned messages set aside by
 // evict come first, and the lock keeps a producer's eviction out meanwhile.
 func (q *Queue[T]) popDropOldest() (v T, ok bool) {
-	q.acquire()
+	q.lock()
 	if sp := q.slow.Load(); sp != nil && len(sp.front) > 0 {
 		v, ok = sp.front[0], true
 		var zero T
@@ -83,10 +83,7 @@ func (q *Queue[T]) evict() (v T, ok, onlyPinned bool) {
 	}
 }
 
-func (q *Queue[T]) acquire() {
-	for !q.cons.lock.CompareAndSwap(0, 1) {
-		runtime.Gosched()
-	}
-}
+// lock takes the DropOldest lock (see consumer.lock).
+func (q *Queue[T]) lock() { q.cons.lock.Lock() }
 
-func (q *Queue[T]) unlock() { q.cons.lock.Store(0) }
+func (q *Queue[T]) unlock() { q.cons.lock.Unlock() }

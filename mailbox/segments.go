@@ -72,7 +72,7 @@ func (c *consumer[T]) clear() {
 // claim can succeed and none is in progress, and no link either.
 func (q *Queue[T]) recycle() {
 	if q.policy == DropOldest {
-		q.acquire()
+		q.lock()
 		defer q.unlock()
 	}
 	c, p := q.cons, q.prod
