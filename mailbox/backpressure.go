@@ -37,13 +37,11 @@ func (q *Queue[T]) wait(ctx context.Context) error {
 	if q.closed.Load() {
 		return ErrClosed
 	}
-	var done <-chan struct{}
-	if ctx != nil {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		done = ctx.Done()
+	// Push refused a nil ctx before it got here.
+	if err := ctx.Err(); err != nil {
+		return err
 	}
+	done := ctx.Done()
 	w := q.slowPath()
 	ch := make(chan struct{}, 1)
 	w.mu.Lock()

@@ -170,12 +170,17 @@ func position(w uint64) int64 {
 // removed to make room and didDrop is true; the caller owns it from then on
 // (the runtime hands it to the dead letters). Errors: ErrFull (DropNewest,
 // queue full), ErrClosed (after Close; a message removed under DropOldest is
-// still returned as dropped), or ctx.Err() when a Backpressure wait ends with
-// its context. A nil ctx means no deadline. On error, v was not queued.
+// still returned as dropped), ctx.Err() when a Backpressure wait ends with
+// its context, or ErrNilContext when ctx is nil (checked first, so that
+// nothing is queued or dropped). On error, v was not queued. ctx bounds only
+// a Backpressure wait; pass context.Background() for no deadline.
 //
 // Push never blocks under DropNewest and DropOldest. It is safe for
 // concurrent use; messages pushed by one goroutine are popped in order.
 func (q *Queue[T]) Push(ctx context.Context, v T) (dropped T, didDrop bool, err error) {
+	if ctx == nil {
+		return dropped, false, ErrNilContext
+	}
 	switch q.policy {
 	case DropOldest:
 		return q.pushDropOldest(v)
