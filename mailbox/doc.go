@@ -38,14 +38,14 @@
 // [RunState] implements scheduling with no lost wake-up: a producer calls
 // [RunState.Notify] after every push, and starts a consumer turn only when
 // Notify returns true. The consumer calls [RunState.Begin] before it looks at
-// the lanes and [Mailbox.Release] when it finds no work; Release fails if a
-// producer pushed in between, or while any message is queued, even one still
-// being written (its producer may have left it to the running turn before
-// Pop can see it), and the consumer looks again. An idle queue has no
-// goroutine at all.
+// the lanes and [Mailbox.EndTurn] when it finds no work; EndTurn keeps the
+// turn going if a producer pushed in between, or while any message is
+// queued, even one still being written (its producer may have left it to
+// the running turn before Pop can see it), and the consumer looks again. An
+// idle queue has no goroutine at all.
 //
 // # Concurrency
 //
 // Push, PushForce, Close, Len and Notify are safe for concurrent use. Pop,
-// Drain, Begin and Release belong to the single consumer that owns the turn.
+// Drain, Begin and EndTurn belong to the single consumer that owns the turn.
 package mailbox

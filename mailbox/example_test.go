@@ -58,7 +58,7 @@ func ExampleRunState() {
 		for v, ok := mb.User.Pop(); ok; v, ok = mb.User.Pop() {
 			fmt.Println("handled", v)
 		}
-		fmt.Println("idle again:", mb.Release())
+		fmt.Println("idle again:", !mb.EndTurn(true))
 	}
 	// Output:
 	// handled work

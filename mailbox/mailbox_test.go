@@ -390,15 +390,17 @@ func TestRunStateNoLostWakeup(t *testing.T) {
 		mu.Unlock()
 		for {
 			mb.State.Begin()
+			took := false
 			for {
 				v, ok := mb.User.Pop()
 				if !ok {
 					break
 				}
 				consumed <- v
+				took = true
 			}
 			mu.Lock()
-			if mb.Release() {
+			if !mb.EndTurn(took) {
 				active--
 				mu.Unlock()
 				return
@@ -460,17 +462,17 @@ func TestReleaseWaitsForAMessageBeingWritten(t *testing.T) {
 	_, ok = mb.User.Pop()
 	require.False(t, ok, "message 2 is not visible yet")
 	require.Equal(t, mailbox.Notified, mb.State.Load())
-	require.False(t, mb.Release(), "notified, and message 2 claimed: look again")
+	require.True(t, mb.EndTurn(true), "notified, and message 2 claimed: look again")
 	require.True(t, mb.State.Begin())
 	_, ok = mb.User.Pop()
 	require.False(t, ok)
-	require.False(t, mb.Release(), "message 2 is claimed: ending the turn would strand it")
+	require.True(t, mb.EndTurn(false), "message 2 is claimed: ending the turn would strand it")
 
 	fill()
 	v, ok = mb.User.Pop()
 	require.True(t, ok)
 	require.Equal(t, 2, v)
-	require.True(t, mb.Release())
+	require.False(t, mb.EndTurn(true), "nothing left: the turn ends")
 	require.Equal(t, mailbox.Idle, mb.State.Load())
 }
 
@@ -620,5 +622,64 @@ func TestPushRefusesNilContext(t *testing.T) {
 				require.Equal(t, want, popAll(q), "nothing queued, nothing lost")
 			})
 		}
+	}
+}
+
+// EndTurn ends the turn only when nothing is queued or being written and
+// nothing was notified since Begin; otherwise the consumer looks again.
+func TestEndTurnResults(t *testing.T) {
+	tests := []struct {
+		name      string
+		setup     func(mb *mailbox.Mailbox[int, int]) (fill func())
+		took      bool
+		wantMore  bool
+		wantState mailbox.State
+	}{
+		{name: "nothing left: idle", took: true, wantMore: false, wantState: mailbox.Idle},
+		{name: "nothing taken, nothing left: idle", took: false, wantMore: false, wantState: mailbox.Idle},
+		{name: "notified since Begin: look again", took: true, wantMore: true, wantState: mailbox.Notified,
+			setup: func(mb *mailbox.Mailbox[int, int]) func() {
+				mb.State.Notify()
+				return nil
+			}},
+		{name: "a message ready, its Notify not yet made: look again", took: true, wantMore: true, wantState: mailbox.Running,
+			setup: func(mb *mailbox.Mailbox[int, int]) func() {
+				_, _, err := mb.User.Push(bg, 1)
+				require.NoError(t, err)
+				return nil
+			}},
+		{name: "a message being written: look again", took: false, wantMore: true, wantState: mailbox.Running,
+			setup: func(mb *mailbox.Mailbox[int, int]) func() { return mailbox.ClaimOnly(&mb.User, 1) }},
+		{name: "a signal queued and notified: look again", took: false, wantMore: true, wantState: mailbox.Notified,
+			setup: func(mb *mailbox.Mailbox[int, int]) func() {
+				mb.Control.Push(1)
+				mb.State.Notify()
+				return nil
+			}},
+		{name: "dead: look again, and Begin says stop", took: true, wantMore: true, wantState: mailbox.Dead,
+			setup: func(mb *mailbox.Mailbox[int, int]) func() {
+				mb.State.Kill()
+				return nil
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var mb mailbox.Mailbox[int, int]
+			require.NoError(t, mb.Init(4, mailbox.Backpressure))
+			require.True(t, mb.State.Notify())
+			require.True(t, mb.State.Begin())
+			var fill func()
+			if tt.setup != nil {
+				fill = tt.setup(&mb)
+			}
+			require.Equal(t, tt.wantMore, mb.EndTurn(tt.took), "more")
+			require.Equal(t, tt.wantState, mb.State.Load(), "state after EndTurn")
+			if fill != nil {
+				fill()
+			}
+			if tt.wantState == mailbox.Dead {
+				require.False(t, mb.State.Begin())
+			}
+		})
 	}
 }

@@ -298,7 +298,7 @@ func (q *Queue[T]) fill(id, i uint64, v T) error {
 	// with sync/atomic before it reads val. sync/atomic's own store would
 	// cost a locked instruction on amd64, as much again as the rest of a
 	// push (docs/architecture.md). It does not order the producer's
-	// Notify after it, which is why Mailbox.Release counts claims.
+	// Notify after it, which is why Mailbox.EndTurn counts claims.
 	atomicx.StoreRelease(&s.ready, slotFull)
 	return nil
 }
@@ -315,7 +315,7 @@ func (q *Queue[T]) release() {
 // Pop removes and returns the oldest ready message. It returns false when
 // there is none; a message still being written by its producer counts as
 // none, and its claim still counts, so a consumer that ends its turn through
-// Mailbox.Release does not end it before the message is taken. Pop must
+// Mailbox.EndTurn does not end it before the message is taken. Pop must
 // only be called by the consumer that owns the turn.
 func (q *Queue[T]) Pop() (v T, ok bool) {
 	if q.policy == DropOldest {

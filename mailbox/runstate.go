@@ -39,7 +39,7 @@ func (s State) String() string {
 }
 
 // RunState decides who consumes a mailbox and when, with no lost wake-up as
-// long as the consumer ends its turns through Mailbox.Release. The zero
+// long as the consumer ends its turns through Mailbox.EndTurn. The zero
 // value is Idle.
 type RunState struct{ v atomic.Int32 }
 
@@ -80,12 +80,10 @@ func (r *RunState) Begin() bool {
 	}
 }
 
-// Release is called by the consumer that found no work. It returns true when
-// the mailbox is now Idle; false means work arrived meanwhile (or the state
-// is Dead) and the consumer must look again. The consumer of a Mailbox calls
-// Mailbox.Release instead, which also waits for messages still being
-// written.
-func (r *RunState) Release() bool {
+// release moves Running to Idle. It returns true when the mailbox is now
+// Idle; false means work arrived meanwhile (Notified) or the state is Dead.
+// Only Mailbox.EndTurn calls it, after checking that no message is claimed.
+func (r *RunState) release() bool {
 	return r.v.CompareAndSwap(int32(Running), int32(Idle))
 }
 
