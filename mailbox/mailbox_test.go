@@ -683,3 +683,33 @@ func TestEndTurnResults(t *testing.T) {
 		})
 	}
 }
+
+// Begin refuses the state no turn can be in: Idle (no turn was started, or
+// it has ended).
+func TestBeginPanicsOutsideATurn(t *testing.T) {
+	t.Run("idle", func(t *testing.T) {
+		var r mailbox.RunState
+		require.PanicsWithValue(t,
+			"mailbox: RunState.Begin in state idle: a consumer may begin only a turn that Notify started and EndTurn has not ended",
+			func() { r.Begin() })
+		require.Equal(t, mailbox.Idle, r.Load(), "the state is left as it was")
+	})
+	t.Run("after the turn ended", func(t *testing.T) {
+		var mb mailbox.Mailbox[int, int]
+		require.NoError(t, mb.Init(1, mailbox.DropNewest))
+		require.True(t, mb.State.Notify())
+		require.True(t, mb.State.Begin())
+		require.False(t, mb.EndTurn(false))
+		require.Panics(t, func() { mb.State.Begin() })
+	})
+	t.Run("every state a turn can be in", func(t *testing.T) {
+		var r mailbox.RunState
+		require.True(t, r.Notify()) // scheduled
+		require.True(t, r.Begin(), "from scheduled")
+		require.True(t, r.Begin(), "from running")
+		require.False(t, r.Notify()) // notified
+		require.True(t, r.Begin(), "from notified")
+		r.Kill()
+		require.False(t, r.Begin(), "from dead")
+	})
+}
