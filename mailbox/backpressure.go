@@ -49,7 +49,7 @@ func (q *Queue[T]) wait(ctx context.Context) error {
 	q.cons.waiters.Add(1)
 	w.mu.Unlock()
 	// Registered first, then checked: a consumer that frees a slot after
-	// this point sees waiters > 0 and wakes someone.
+	// this point sees waiters > 0 and wakes someone (see doc.go, invariant 6).
 	if q.length() < q.capacity || q.closed.Load() {
 		q.cancelWait(w, ch)
 		return nil
@@ -64,7 +64,8 @@ func (q *Queue[T]) wait(ctx context.Context) error {
 }
 
 // cancelWait removes ch from the wait list. If a consumer already woke ch,
-// the wake-up is passed on so that no other waiter sleeps beside free room.
+// the wake-up is passed on so that no other waiter sleeps beside free room
+// (see doc.go, invariant 6).
 func (q *Queue[T]) cancelWait(w *slowPath[T], ch chan struct{}) {
 	w.mu.Lock()
 	for i, c := range w.list {

@@ -9,7 +9,8 @@ func (q *Queue[T]) Close() {
 	if q.closed.Swap(true) {
 		return
 	}
-	// After the flag: a claim made before the bit finds the flag in fill.
+	// After the flag: a claim made before the bit finds the flag in fill
+	// (see doc.go, invariant 5).
 	q.prod.word.Or(closedBit)
 	if w := q.slow.Load(); w != nil {
 		w.mu.Lock()
@@ -40,8 +41,8 @@ func (q *Queue[T]) Drain(f func(T)) int {
 		// Released is read before the claims, unlike in length: a producer
 		// that claims a slot, finds the queue closed and releases it
 		// between the two reads can then only make the difference larger,
-		// so a claimed slot still being filled is never missed. An index
-		// past segSize is a link in progress.
+		// so a claimed slot still being filled is never missed (see doc.go,
+		// invariant 5). An index past segSize is a link in progress.
 		rel := q.cons.released.Load()
 		w := q.prod.word.Load()
 		if position(w) == rel && w&idxMask <= segSize {

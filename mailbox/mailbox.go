@@ -22,11 +22,11 @@ const lingerYields = 2
 // EndTurn is how the consumer ends a pass over the lanes that stopped
 // because the user lane had nothing ready (not one that used its whole
 // throughput, nor one that ends the process). took reports whether that
-// pass popped any user message. It is the only way a turn may end: it
-// returns false when the turn is over and the mailbox is Idle (the next
-// Notify starts a new turn, so the consumer must not touch the lanes again),
-// and true when the turn must go on: the consumer calls RunState.Begin and
-// looks again.
+// pass popped any user message. It is the only way a turn may end (see
+// doc.go, invariant 4): it returns false when the turn is over and the
+// mailbox is Idle (the next Notify starts a new turn, so the consumer must
+// not touch the lanes again), and true when the turn must go on: the
+// consumer calls RunState.Begin and looks again.
 //
 // EndTurn never blocks, but it may yield the processor (runtime.Gosched),
 // up to three times:

@@ -244,6 +244,8 @@ func (q *Queue[T]) claim(bounded bool) (id, i uint64, err error) {
 				}
 			}
 		}
+		// See doc.go, invariant 1: this CAS is what the consumer's end of
+		// turn counts, and it comes before the producer's Notify.
 		if p.word.CompareAndSwap(w, w+1) {
 			return id, i, nil
 		}
@@ -278,7 +280,8 @@ func (q *Queue[T]) link(id uint64) {
 // fill writes v into the claimed slot i of segment id, or marks the slot
 // skipped and returns ErrClosed if the queue was closed meanwhile. Checked
 // after claiming, so that Close (which sets closed, then drains until every
-// claimed slot is filled) either sees this claim or this sees closed.
+// claimed slot is filled) either sees this claim or this sees closed (see
+// doc.go, invariant 5).
 func (q *Queue[T]) fill(id, i uint64, v T) error {
 	// The tail is segment id or a later one; every segment from id on is
 	// still linked, because the consumer cannot pass this unfilled slot.
@@ -298,7 +301,8 @@ func (q *Queue[T]) fill(id, i uint64, v T) error {
 	// with sync/atomic before it reads val. sync/atomic's own store would
 	// cost a locked instruction on amd64, as much again as the rest of a
 	// push (docs/architecture.md). It does not order the producer's
-	// Notify after it, which is why Mailbox.EndTurn counts claims.
+	// Notify after it, which is why Mailbox.EndTurn counts claims (see
+	// doc.go, invariant 3).
 	atomicx.StoreRelease(&s.ready, slotFull)
 	return nil
 }
@@ -307,6 +311,7 @@ func (q *Queue[T]) fill(id, i uint64, v T) error {
 // found the queue closed.
 func (q *Queue[T]) release() {
 	q.cons.released.Add(1)
+	// See doc.go, invariant 6: the room is given back before waiters is read.
 	if q.cons.waiters.Load() > 0 {
 		q.wakeOne()
 	}

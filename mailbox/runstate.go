@@ -106,6 +106,7 @@ func (r *RunState) Begin() bool {
 				return true
 			}
 		default:
+			// See doc.go, invariant 4: no turn is in Idle.
 			panic(fmt.Sprintf("mailbox: RunState.Begin in state %v: a consumer may begin only a turn that Notify started and EndTurn has not ended", s))
 		}
 	}

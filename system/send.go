@@ -86,6 +86,7 @@ func (s *System) push(ctx context.Context, from *process, fromPID, pid actor.PID
 		s.deadLetter(pid, fromPID, msg, err)
 		return err
 	}
+	// After the push: see mailbox/doc.go, invariants 1 and 2.
 	if p.mb.State.Notify() {
 		s.startTurn(p)
 	}

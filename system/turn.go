@@ -59,7 +59,8 @@ func (p *process) turn() (next *process) {
 		}
 		// Out of work: the mailbox decides whether the turn may end, after
 		// lingering for a reply on its way and waiting for a message still
-		// being written (see mailbox.Mailbox.EndTurn).
+		// being written (see mailbox.Mailbox.EndTurn, and mailbox/doc.go,
+		// invariants 3 and 4).
 		if !p.mb.EndTurn(n > 0) {
 			return nil
 		}
