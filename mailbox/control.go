@@ -21,6 +21,8 @@ func (c *Control[S]) Push(s S) {
 	for {
 		t := c.top.Load()
 		n.next = t
+		// See doc.go, invariant 1: the signal is linked before the
+		// producer's Notify loads the run state.
 		if c.top.CompareAndSwap(t, n) {
 			return
 		}

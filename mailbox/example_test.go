@@ -35,7 +35,7 @@ func ExampleQueue_dropOldest() {
 	var q mailbox.Queue[int]
 	_ = q.Init(2, mailbox.DropOldest)
 	for i := 1; i <= 3; i++ {
-		if old, dropped, _ := q.Push(nil, i); dropped {
+		if old, dropped, _ := q.Push(context.Background(), i); dropped {
 			fmt.Println("dropped", old)
 		}
 	}
@@ -51,14 +51,14 @@ func ExampleQueue_dropOldest() {
 func ExampleRunState() {
 	var mb mailbox.Mailbox[string, struct{}]
 	_ = mb.Init(8, mailbox.Backpressure)
-	_, _, _ = mb.User.Push(nil, "work")
+	_, _, _ = mb.User.Push(context.Background(), "work")
 	if mb.State.Notify() {
 		// The mailbox was idle: this producer starts the consumer's turn.
 		mb.State.Begin()
 		for v, ok := mb.User.Pop(); ok; v, ok = mb.User.Pop() {
 			fmt.Println("handled", v)
 		}
-		fmt.Println("idle again:", mb.Release())
+		fmt.Println("idle again:", !mb.EndTurn(true))
 	}
 	// Output:
 	// handled work

@@ -1,6 +1,7 @@
 package mailbox_test
 
 import (
+	"context"
 	"errors"
 	"testing"
 
@@ -39,7 +40,7 @@ func FuzzQueueAgainstModel(f *testing.F) {
 					// has Backpressure's answer when the queue is full.
 					err = q.TryPush(v)
 				} else {
-					old, dropped, err = q.Push(nil, v)
+					old, dropped, err = q.Push(context.Background(), v)
 				}
 				switch {
 				case closed:

@@ -18,6 +18,9 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
+// bg is the context of pushes that set no deadline.
+var bg = context.Background()
+
 type msg struct {
 	producer int
 	seq      int
@@ -72,10 +75,10 @@ func TestFullQueueUnderEachPolicy(t *testing.T) {
 	t.Run("drop newest refuses and keeps the queue", func(t *testing.T) {
 		q := newQueue(t, 2, mailbox.DropNewest)
 		for i := range 2 {
-			_, _, err := q.Push(nil, msg{seq: i})
+			_, _, err := q.Push(bg, msg{seq: i})
 			require.NoError(t, err)
 		}
-		_, dropped, err := q.Push(nil, msg{seq: 2})
+		_, dropped, err := q.Push(bg, msg{seq: 2})
 		require.ErrorIs(t, err, mailbox.ErrFull)
 		require.False(t, dropped)
 		require.Equal(t, []int{0, 1}, popAll(q))
@@ -83,10 +86,10 @@ func TestFullQueueUnderEachPolicy(t *testing.T) {
 	t.Run("drop oldest hands back the oldest", func(t *testing.T) {
 		q := newQueue(t, 2, mailbox.DropOldest)
 		for i := range 2 {
-			_, _, err := q.Push(nil, msg{seq: i})
+			_, _, err := q.Push(bg, msg{seq: i})
 			require.NoError(t, err)
 		}
-		old, dropped, err := q.Push(nil, msg{seq: 2})
+		old, dropped, err := q.Push(bg, msg{seq: 2})
 		require.NoError(t, err)
 		require.True(t, dropped)
 		require.Equal(t, 0, old.seq)
@@ -95,7 +98,7 @@ func TestFullQueueUnderEachPolicy(t *testing.T) {
 	t.Run("backpressure waits for room", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			q := newQueue(t, 1, mailbox.Backpressure)
-			_, _, err := q.Push(nil, msg{seq: 0})
+			_, _, err := q.Push(bg, msg{seq: 0})
 			require.NoError(t, err)
 			done := make(chan error, 1)
 			go func() {
@@ -115,7 +118,7 @@ func TestFullQueueUnderEachPolicy(t *testing.T) {
 	t.Run("backpressure sender released by its context", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			q := newQueue(t, 1, mailbox.Backpressure)
-			_, _, err := q.Push(nil, msg{seq: 0})
+			_, _, err := q.Push(bg, msg{seq: 0})
 			require.NoError(t, err)
 			ctx, cancel := context.WithCancel(context.Background())
 			done := make(chan error, 1)
@@ -133,7 +136,7 @@ func TestFullQueueUnderEachPolicy(t *testing.T) {
 	t.Run("backpressure sender released by close", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			q := newQueue(t, 1, mailbox.Backpressure)
-			_, _, err := q.Push(nil, msg{seq: 0})
+			_, _, err := q.Push(bg, msg{seq: 0})
 			require.NoError(t, err)
 			done := make(chan error, 1)
 			go func() {
@@ -153,9 +156,9 @@ func TestFullQueueUnderEachPolicy(t *testing.T) {
 		q := newQueue(t, 2, mailbox.DropOldest)
 		q.Pin(func(m msg) bool { return m.producer == 1 })
 		require.NoError(t, q.PushForce(msg{producer: 1, seq: 0}))
-		_, _, err := q.Push(nil, msg{seq: 1})
+		_, _, err := q.Push(bg, msg{seq: 1})
 		require.NoError(t, err)
-		old, dropped, err := q.Push(nil, msg{seq: 2})
+		old, dropped, err := q.Push(bg, msg{seq: 2})
 		require.NoError(t, err)
 		require.True(t, dropped)
 		require.Equal(t, 1, old.seq, "the oldest unpinned message goes")
@@ -163,14 +166,14 @@ func TestFullQueueUnderEachPolicy(t *testing.T) {
 		require.Equal(t, []int{0, 2, 3}, popAll(q), "pinned ones keep their place")
 		require.NoError(t, q.PushForce(msg{producer: 1, seq: 4}))
 		require.NoError(t, q.PushForce(msg{producer: 1, seq: 5}))
-		_, dropped, err = q.Push(nil, msg{seq: 6})
+		_, dropped, err = q.Push(bg, msg{seq: 6})
 		require.NoError(t, err, "nothing evictable: queued past the bound")
 		require.False(t, dropped)
 		require.Equal(t, []int{4, 5, 6}, popAll(q))
 	})
 	t.Run("force ignores the bound", func(t *testing.T) {
 		q := newQueue(t, 1, mailbox.DropNewest)
-		_, _, err := q.Push(nil, msg{seq: 0})
+		_, _, err := q.Push(bg, msg{seq: 0})
 		require.NoError(t, err)
 		require.NoError(t, q.PushForce(msg{seq: 1}))
 		require.ErrorIs(t, q.TryPush(msg{seq: 2}), mailbox.ErrFull)
@@ -193,11 +196,11 @@ func TestClosedQueueRefusesAndDrains(t *testing.T) {
 	for _, p := range []mailbox.Policy{mailbox.Backpressure, mailbox.DropNewest, mailbox.DropOldest} {
 		t.Run(p.String(), func(t *testing.T) {
 			q := newQueue(t, 4, p)
-			_, _, err := q.Push(nil, msg{seq: 0})
+			_, _, err := q.Push(bg, msg{seq: 0})
 			require.NoError(t, err)
 			q.Close()
 			q.Close() // idempotent
-			_, _, err = q.Push(nil, msg{seq: 1})
+			_, _, err = q.Push(bg, msg{seq: 1})
 			require.ErrorIs(t, err, mailbox.ErrClosed)
 			require.ErrorIs(t, q.PushForce(msg{seq: 2}), mailbox.ErrClosed)
 			var got []int
@@ -222,7 +225,7 @@ func TestCloseRacingProducersLosesNothing(t *testing.T) {
 			defer wg.Done()
 			<-start
 			for i := range per {
-				_, _, err := q.Push(nil, msg{producer: p, seq: i})
+				_, _, err := q.Push(bg, msg{producer: p, seq: i})
 				switch {
 				case err == nil:
 					accepted[p] = append(accepted[p], i)
@@ -303,7 +306,7 @@ func TestDropOldestUnderContentionKeepsTheBound(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := range per {
-				old, did, err := q.Push(nil, msg{producer: p, seq: i})
+				old, did, err := q.Push(bg, msg{producer: p, seq: i})
 				if err != nil {
 					panic(err)
 				}
@@ -387,15 +390,17 @@ func TestRunStateNoLostWakeup(t *testing.T) {
 		mu.Unlock()
 		for {
 			mb.State.Begin()
+			took := false
 			for {
 				v, ok := mb.User.Pop()
 				if !ok {
 					break
 				}
 				consumed <- v
+				took = true
 			}
 			mu.Lock()
-			if mb.Release() {
+			if !mb.EndTurn(took) {
 				active--
 				mu.Unlock()
 				return
@@ -409,7 +414,7 @@ func TestRunStateNoLostWakeup(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := range per {
-				if _, _, err := mb.User.Push(nil, p*per+i); err != nil {
+				if _, _, err := mb.User.Push(bg, p*per+i); err != nil {
 					panic(err)
 				}
 				if mb.State.Notify() {
@@ -444,7 +449,7 @@ func TestReleaseWaitsForAMessageBeingWritten(t *testing.T) {
 	require.NoError(t, mb.Init(8, mailbox.Backpressure))
 	require.True(t, mb.State.Notify(), "idle: the first push starts the turn")
 	require.True(t, mb.State.Begin())
-	_, _, err := mb.User.Push(nil, 1)
+	_, _, err := mb.User.Push(bg, 1)
 	require.NoError(t, err)
 	require.False(t, mb.State.Notify(), "running: the turn is told to look again")
 
@@ -457,17 +462,17 @@ func TestReleaseWaitsForAMessageBeingWritten(t *testing.T) {
 	_, ok = mb.User.Pop()
 	require.False(t, ok, "message 2 is not visible yet")
 	require.Equal(t, mailbox.Notified, mb.State.Load())
-	require.False(t, mb.Release(), "notified, and message 2 claimed: look again")
+	require.True(t, mb.EndTurn(true), "notified, and message 2 claimed: look again")
 	require.True(t, mb.State.Begin())
 	_, ok = mb.User.Pop()
 	require.False(t, ok)
-	require.False(t, mb.Release(), "message 2 is claimed: ending the turn would strand it")
+	require.True(t, mb.EndTurn(false), "message 2 is claimed: ending the turn would strand it")
 
 	fill()
 	v, ok = mb.User.Pop()
 	require.True(t, ok)
 	require.Equal(t, 2, v)
-	require.True(t, mb.Release())
+	require.False(t, mb.EndTurn(true), "nothing left: the turn ends")
 	require.Equal(t, mailbox.Idle, mb.State.Load())
 }
 
@@ -492,7 +497,7 @@ func TestSteadyStateAllocatesNothing(t *testing.T) {
 	q := newQueue(t, 256, mailbox.Backpressure)
 	cycle := func() {
 		for i := range 100 {
-			if _, _, err := q.Push(nil, msg{seq: i}); err != nil {
+			if _, _, err := q.Push(bg, msg{seq: i}); err != nil {
 				panic(err)
 			}
 		}
@@ -513,14 +518,14 @@ func TestSteadyStateAllocatesNothing(t *testing.T) {
 func TestDrainRecyclesSegments(t *testing.T) {
 	q := newQueue(t, 256, mailbox.Backpressure)
 	for i := range 100 {
-		_, _, err := q.Push(nil, msg{seq: i})
+		_, _, err := q.Push(bg, msg{seq: i})
 		require.NoError(t, err)
 	}
 	require.Equal(t, 4, mailbox.Segments(q))
 	q.Close()
 	require.Equal(t, 100, q.Drain(nil))
 	require.Equal(t, 0, mailbox.Segments(q), "segments kept after Drain")
-	_, _, err := q.Push(nil, msg{})
+	_, _, err := q.Push(bg, msg{})
 	require.ErrorIs(t, err, mailbox.ErrClosed)
 	require.ErrorIs(t, q.PushForce(msg{}), mailbox.ErrClosed)
 	require.Equal(t, 0, q.Len())
@@ -535,7 +540,7 @@ func TestDrainRecyclesSegments(t *testing.T) {
 				panic(err)
 			}
 			for i := range n {
-				if _, _, err := q.Push(nil, msg{seq: i}); err != nil {
+				if _, _, err := q.Push(bg, msg{seq: i}); err != nil {
 					panic(err)
 				}
 			}
@@ -560,7 +565,7 @@ func TestUpdateRewritesQueuedMessagesInPlace(t *testing.T) {
 				n = 70 // 30 evictions, which set the pinned one aside
 			}
 			for i := 1; i < n; i++ {
-				_, _, err := q.Push(nil, msg{seq: i})
+				_, _, err := q.Push(bg, msg{seq: i})
 				require.NoError(t, err)
 			}
 			_, ok := q.Pop() // the head moves into the first segment
@@ -587,4 +592,124 @@ func TestUpdateRewritesQueuedMessagesInPlace(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A nil ctx is refused before anything happens: nothing is queued, nothing
+// evicted, no Backpressure producer waits, whatever the policy and however
+// full the queue.
+func TestPushRefusesNilContext(t *testing.T) {
+	for _, p := range []mailbox.Policy{mailbox.Backpressure, mailbox.DropNewest, mailbox.DropOldest} {
+		for _, full := range []bool{false, true} {
+			name := p.String() + "/empty"
+			if full {
+				name = p.String() + "/full"
+			}
+			t.Run(name, func(t *testing.T) {
+				q := newQueue(t, 2, p)
+				var want []int
+				if full {
+					for i := range 2 {
+						_, _, err := q.Push(bg, msg{seq: i})
+						require.NoError(t, err)
+						want = append(want, i)
+					}
+				}
+				var nilCtx context.Context
+				_, dropped, err := q.Push(nilCtx, msg{seq: 9})
+				require.ErrorIs(t, err, mailbox.ErrNilContext)
+				require.False(t, dropped, "nothing evicted")
+				require.Contains(t, err.Error(), "context.Background()", "the message says what to do")
+				require.Equal(t, want, popAll(q), "nothing queued, nothing lost")
+			})
+		}
+	}
+}
+
+// EndTurn ends the turn only when nothing is queued or being written and
+// nothing was notified since Begin; otherwise the consumer looks again.
+func TestEndTurnResults(t *testing.T) {
+	tests := []struct {
+		name      string
+		setup     func(mb *mailbox.Mailbox[int, int]) (fill func())
+		took      bool
+		wantMore  bool
+		wantState mailbox.State
+	}{
+		{name: "nothing left: idle", took: true, wantMore: false, wantState: mailbox.Idle},
+		{name: "nothing taken, nothing left: idle", took: false, wantMore: false, wantState: mailbox.Idle},
+		{name: "notified since Begin: look again", took: true, wantMore: true, wantState: mailbox.Notified,
+			setup: func(mb *mailbox.Mailbox[int, int]) func() {
+				mb.State.Notify()
+				return nil
+			}},
+		{name: "a message ready, its Notify not yet made: look again", took: true, wantMore: true, wantState: mailbox.Running,
+			setup: func(mb *mailbox.Mailbox[int, int]) func() {
+				_, _, err := mb.User.Push(bg, 1)
+				require.NoError(t, err)
+				return nil
+			}},
+		{name: "a message being written: look again", took: false, wantMore: true, wantState: mailbox.Running,
+			setup: func(mb *mailbox.Mailbox[int, int]) func() { return mailbox.ClaimOnly(&mb.User, 1) }},
+		{name: "a signal queued and notified: look again", took: false, wantMore: true, wantState: mailbox.Notified,
+			setup: func(mb *mailbox.Mailbox[int, int]) func() {
+				mb.Control.Push(1)
+				mb.State.Notify()
+				return nil
+			}},
+		{name: "dead: look again, and Begin says stop", took: true, wantMore: true, wantState: mailbox.Dead,
+			setup: func(mb *mailbox.Mailbox[int, int]) func() {
+				mb.State.Kill()
+				return nil
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var mb mailbox.Mailbox[int, int]
+			require.NoError(t, mb.Init(4, mailbox.Backpressure))
+			require.True(t, mb.State.Notify())
+			require.True(t, mb.State.Begin())
+			var fill func()
+			if tt.setup != nil {
+				fill = tt.setup(&mb)
+			}
+			require.Equal(t, tt.wantMore, mb.EndTurn(tt.took), "more")
+			require.Equal(t, tt.wantState, mb.State.Load(), "state after EndTurn")
+			if fill != nil {
+				fill()
+			}
+			if tt.wantState == mailbox.Dead {
+				require.False(t, mb.State.Begin())
+			}
+		})
+	}
+}
+
+// Begin refuses the state no turn can be in: Idle (no turn was started, or
+// it has ended).
+func TestBeginPanicsOutsideATurn(t *testing.T) {
+	t.Run("idle", func(t *testing.T) {
+		var r mailbox.RunState
+		require.PanicsWithValue(t,
+			"mailbox: RunState.Begin in state idle: a consumer may begin only a turn that Notify started and EndTurn has not ended",
+			func() { r.Begin() })
+		require.Equal(t, mailbox.Idle, r.Load(), "the state is left as it was")
+	})
+	t.Run("after the turn ended", func(t *testing.T) {
+		var mb mailbox.Mailbox[int, int]
+		require.NoError(t, mb.Init(1, mailbox.DropNewest))
+		require.True(t, mb.State.Notify())
+		require.True(t, mb.State.Begin())
+		require.False(t, mb.EndTurn(false))
+		require.Panics(t, func() { mb.State.Begin() })
+	})
+	t.Run("every state a turn can be in", func(t *testing.T) {
+		var r mailbox.RunState
+		require.True(t, r.Notify()) // scheduled
+		require.True(t, r.Begin(), "from scheduled")
+		require.True(t, r.Begin(), "from running")
+		require.False(t, r.Notify()) // notified
+		require.True(t, r.Begin(), "from notified")
+		r.Kill()
+		require.False(t, r.Begin(), "from dead")
+	})
 }

@@ -17,6 +17,10 @@ var (
 	ErrInvalidCapacity = errors.New("mailbox: capacity must be at least 1")
 	// ErrInvalidPolicy is returned by Queue.Init for an unknown Policy.
 	ErrInvalidPolicy = errors.New("mailbox: unknown overflow policy")
+	// ErrNilContext is returned by Push when its ctx is nil, whatever the
+	// policy. The message was not queued and nothing was dropped; the
+	// caller still owns it.
+	ErrNilContext = errors.New("mailbox: Push needs a non-nil context; pass context.Background() for no deadline")
 )
 
 // Policy says what Push does when the queue is full.

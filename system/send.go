@@ -124,6 +124,7 @@ pushed:
 		s.deadLetter(pid, fromPID, msg, err)
 		return err
 	}
+	// After the push: see mailbox/doc.go, invariants 1 and 2.
 	if p.mb.State.Notify() {
 		s.startTurn(p)
 	}

@@ -1,13 +1,6 @@
 package system
 
-import (
-	"runtime"
-
-	"github.com/airssys/rt/mailbox"
-)
-
-// lingerYields is how many times an idle turn yields before it ends.
-const lingerYields = 2
+import "runtime"
 
 // turn is a process's goroutine: it runs while the mailbox has work and
 // ends when it is empty (the process then holds no goroutine) or dead.
@@ -67,21 +60,12 @@ func (p *process) turn() (next *process) {
 			}
 			continue
 		}
-		// Out of work: linger a moment before giving the goroutine back, so
-		// that a reply on its way (request/response, ping-pong) finds this
-		// turn still running instead of starting another.
-		for i := 0; i < lingerYields && p.mb.User.Len() == 0 && p.mb.Control.Empty(); i++ {
-			runtime.Gosched()
-		}
-		if p.mb.Release() {
+		// Out of work: the mailbox decides whether the turn may end, after
+		// lingering for a reply on its way and waiting for a message still
+		// being written (see mailbox.Mailbox.EndTurn, and mailbox/doc.go,
+		// invariants 3 and 4).
+		if !p.mb.EndTurn(n > 0) {
 			return nil
-		}
-		if n == 0 && p.mb.State.Load() == mailbox.Running {
-			// Nothing to take and nothing new, and yet the turn may not
-			// end: a message is being written, and its producer may have
-			// left it to this turn (see mailbox.Mailbox.Release). Let the
-			// producer finish.
-			runtime.Gosched()
 		}
 	}
 }

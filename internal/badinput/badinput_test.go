@@ -888,6 +888,15 @@ func table(f *fixture) []row {
 			_, _, err := q.Push(bg, 1)
 			return err
 		}, want: mailbox.ErrClosed},
+		{name: "push with a nil context", call: func() error {
+			var q mailbox.Queue[int]
+			if err := q.Init(1, mailbox.Backpressure); err != nil {
+				return err
+			}
+			var nilCtx context.Context
+			_, _, err := q.Push(nilCtx, 1)
+			return err
+		}, want: mailbox.ErrNilContext},
 	}
 }
 
