@@ -58,7 +58,7 @@ var (
 	// ErrNilContext: a call that takes a context.Context was given nil.
 	// Nothing was sent or changed; pass context.Background() to wait
 	// without a deadline.
-	ErrNilContext = errors.New("actor: nil context.Context: use context.Background()")
+	ErrNilContext = mailbox.ErrNilContext
 	// ErrGoexit is the value of the *PanicError a process exits with when
 	// one of its callbacks called runtime.Goexit (t.FailNow, testify's
 	// require, and other helpers that end the goroutine do). It is a crash,
