@@ -206,7 +206,7 @@ func ExamplePanicError() {
 	}))
 	_, err := sys.Request(context.Background(), pid, "go")
 	var pe *actor.PanicError
-	fmt.Println(errors.As(err, &pe), pe.Value, len(pe.Stack) > 0)
+	fmt.Println(errors.As(err, &pe), pe.Value, len(pe.Stack()) > 0)
 	fmt.Println(actor.IsClean(err))
 	// Output:
 	// true assignment to entry in nil map true

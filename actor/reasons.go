@@ -1,10 +1,5 @@
 package actor
 
-import (
-	"fmt"
-	"runtime/debug"
-)
-
 type reason string
 
 func (r reason) Error() string { return string(r) }
@@ -79,33 +74,4 @@ func is(err, target error) bool {
 		}
 	}
 	return false
-}
-
-// PanicError is the exit reason of a process whose callback panicked. Value
-// is what was passed to panic and Stack the goroutine's stack at that point.
-// MessageType names the type of the message whose handler crashed (it is
-// lost, as in Erlang, and counted by the system), or is empty if the crash
-// was not in Receive. Unwrap returns Value when it is an error.
-type PanicError struct {
-	PID         PID
-	Value       any
-	Stack       []byte
-	MessageType string
-}
-
-// NewPanicError records v and the current stack. It is meant to be called
-// from a deferred recover.
-func NewPanicError(pid PID, v any) *PanicError {
-	return &PanicError{PID: pid, Value: v, Stack: debug.Stack()}
-}
-
-// Error returns "panic in <pid>: value".
-func (e *PanicError) Error() string { return fmt.Sprintf("panic in %v: %v", e.PID, e.Value) }
-
-// Unwrap returns the panic value if it is an error.
-func (e *PanicError) Unwrap() error {
-	if err, ok := e.Value.(error); ok {
-		return err
-	}
-	return nil
 }

@@ -3,6 +3,7 @@ package actor_test
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -48,4 +49,32 @@ func TestPanicValueStaysReachable(t *testing.T) {
 	var got *actor.PanicError
 	require.ErrorAs(t, fmt.Errorf("outer: %w", pe), &got)
 	require.Same(t, pe, got)
+}
+
+func panicDeep(depth int) (pe *actor.PanicError) {
+	if depth > 0 {
+		return panicDeep(depth - 1)
+	}
+	defer func() { pe = actor.NewPanicError(actor.PID{}, recover()) }()
+	panic("deep")
+}
+
+func TestPanicErrorStack(t *testing.T) {
+	pe := panicDeep(0)
+	stack := string(pe.Stack())
+	require.Contains(t, stack, "actor_test.panicDeep", "the stack names the function that panicked")
+	require.Contains(t, stack, "reasons_test.go:", "each frame names its file and line")
+	require.NotContains(t, stack, "actor.NewPanicError", "the recorder's own frame is left out")
+	require.Equal(t, stack, string(pe.Stack()), "the stack is the same on every call")
+
+	deep := string(panicDeep(200).Stack())
+	require.Equal(t, 201, strings.Count(deep, "actor_test.panicDeep\n"), "a deep stack is kept whole")
+
+	require.Equal(t, pe.Error(), fmt.Sprintf("%v", pe))
+	require.Equal(t, pe.Error(), fmt.Sprintf("%s", pe))
+	require.Equal(t, fmt.Sprintf("%q", pe.Error()), fmt.Sprintf("%q", pe))
+	require.Equal(t, pe.Error()+"\n"+stack, fmt.Sprintf("%+v", pe))
+	require.Equal(t, "ctx: "+pe.Error(), fmt.Errorf("ctx: %w", pe).Error())
+
+	require.Empty(t, (&actor.PanicError{Value: "made by hand"}).Stack())
 }

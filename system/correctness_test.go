@@ -74,7 +74,7 @@ func TestGoexitInACallbackIsACrash(t *testing.T) {
 		require.ErrorIs(t, d.Reason, actor.ErrGoexit)
 		var pe *actor.PanicError
 		require.ErrorAs(t, d.Reason, &pe)
-		require.Contains(t, string(pe.Stack), "TestGoexitInACallbackIsACrash", "the stack names who called Goexit")
+		require.Contains(t, string(pe.Stack()), "TestGoexitInACallbackIsACrash", "the stack names who called Goexit")
 		e := testkit.RecvType[actor.Exit](t, partner.out)
 		require.Equal(t, p.pid, e.From)
 		require.ErrorIs(t, e.Reason, actor.ErrGoexit)

@@ -201,7 +201,7 @@ func (sub *Subscription) match(ev any) (ok bool) {
 		if v := recover(); v != nil {
 			ok = false
 			pe := actor.NewPanicError(actor.PID{}, v)
-			sub.sys.logger.Error().Str("event", typeName(ev)).Bytes("stack", pe.Stack).
+			sub.sys.logger.Error().Str("event", typeName(ev)).Bytes("stack", pe.Stack()).
 				Msgf("subscription filter panicked: %v", v)
 			sub.end(fmt.Errorf("%w: filter panicked: %w", ErrSubscriptionClosed, pe), false)
 		}

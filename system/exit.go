@@ -117,7 +117,7 @@ func (s *System) logExit(p *process, reason error) {
 	ev = ev.Stringer("pid", p.pid).Str("name", p.name).AnErr("reason", reason)
 	var pe *actor.PanicError
 	if errors.As(reason, &pe) {
-		ev = ev.Bytes("stack", pe.Stack)
+		ev = ev.Bytes("stack", pe.Stack())
 		if pe.MessageType != "" {
 			ev = ev.Str("message_type", pe.MessageType)
 		}

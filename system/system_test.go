@@ -250,7 +250,7 @@ func TestInitFailures(t *testing.T) {
 		var pe *actor.PanicError
 		require.ErrorAs(t, err, &pe)
 		require.Equal(t, "bad init", pe.Value)
-		require.NotEmpty(t, pe.Stack)
+		require.NotEmpty(t, pe.Stack())
 	})
 	t.Run("timeout", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
