@@ -43,7 +43,11 @@ func (s *sup) event(ctx actor.Context, ev event) {
 // fields (supervisor, and pid from the runtime), then ev's own. A line
 // below the logger's level costs no formatting.
 func (s *sup) logEvent(ev event) {
-	ev.fields(s.log.WithLevel(ev.level()), s.hist.len()).Msg(ev.message())
+	e := s.log.WithLevel(ev.level())
+	if e == nil {
+		return // below the level: not even the fields' arguments are built
+	}
+	ev.fields(e, s.hist.len()).Msg(ev.message())
 }
 
 // ChildStarted: a child was started by the supervisor's start, StartChild,
