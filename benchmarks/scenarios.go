@@ -85,7 +85,8 @@ func scenarios() []scenario {
 		{"link-exit", func(c config) string { return fmt.Sprintf("n=%d exits", c.signalN) }, runLinkExit},
 		{"monitor-down", func(c config) string { return fmt.Sprintf("n=%d exits", c.signalN) }, runMonitorDown},
 		{"mailbox-sweep", func(c config) string { return fmt.Sprintf("n=%d per point, mailbox=%v", c.sweepN, c.sweep) }, runSweep},
-		{"restart", func(c config) string { return fmt.Sprintf("n=%d cycles", c.restartN) }, runRestart},
+		{"restart", func(c config) string { return fmt.Sprintf("n=%d cycles, crash by panic", c.restartN) }, runRestart},
+		{"restart-stop", func(c config) string { return fmt.Sprintf("n=%d cycles, crash by Stop(err)", c.restartN) }, runRestartStop},
 		{"restart-siblings", func(c config) string {
 			return fmt.Sprintf("n=%d cycles, siblings=%v", c.siblingsN, c.siblings)
 		}, runRestartSiblings},

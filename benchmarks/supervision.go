@@ -21,9 +21,13 @@ type started struct {
 	at  time.Time
 }
 
-// restartee reports each start of its process on ready (if set) and exits
-// with errCrash when it receives crash.
-type restartee struct{ ready chan<- started }
+// restartee reports each start of its process on ready (if set) and
+// crashes when it receives crash: it panics with errCrash, as a crash in Go
+// is, or, with byStop, stops itself with errCrash as its reason.
+type restartee struct {
+	ready  chan<- started
+	byStop bool
+}
 
 func (r *restartee) Init(ctx actor.Context) error {
 	if r.ready != nil {
@@ -34,7 +38,11 @@ func (r *restartee) Init(ctx actor.Context) error {
 
 func (r *restartee) Receive(ctx actor.Context, msg any) {
 	if _, ok := msg.(crash); ok {
-		ctx.Stop(errCrash)
+		if r.byStop {
+			ctx.Stop(errCrash)
+			return
+		}
+		panic(errCrash)
 	}
 }
 
@@ -97,8 +105,9 @@ func restartCycles(c config, sys *system.System, sup actor.PID, ready <-chan sta
 }
 
 // restartRun starts a OneForOne supervisor over siblings children, the
-// middle one reporting its starts, and runs n restart cycles of it.
-func restartRun(c config, siblings, n int) (Result, error) {
+// middle one reporting its starts, and runs n restart cycles of it. The
+// children crash by panic, or with byStop by stopping with an error.
+func restartRun(c config, siblings, n int, byStop bool) (Result, error) {
 	sys := system.New()
 	ready := make(chan started, 1)
 	kids := make([]supervisor.Child, siblings)
@@ -106,7 +115,7 @@ func restartRun(c config, siblings, n int) (Result, error) {
 		kids[i] = supervisor.Child{ID: fmt.Sprint(i), Shutdown: supervisor.Brutal,
 			Start: actor.PropsOf(func() actor.Actor { return &restartee{} })}
 	}
-	kids[siblings/2].Start = actor.PropsOf(func() actor.Actor { return &restartee{ready: ready} })
+	kids[siblings/2].Start = actor.PropsOf(func() actor.Actor { return &restartee{ready: ready, byStop: byStop} })
 	sup, err := sys.Spawn(supervisor.New(generous, kids...), actor.WithInitTimeout(c.timeout))
 	if err != nil {
 		return Result{}, shutdown(sys, err)
@@ -121,14 +130,20 @@ func restartRun(c config, siblings, n int) (Result, error) {
 }
 
 func runRestart(c config) ([]Result, error) {
-	r, err := restartRun(c, 1, c.restartN)
+	r, err := restartRun(c, 1, c.restartN, false)
+	return []Result{r}, err
+}
+
+func runRestartStop(c config) ([]Result, error) {
+	r, err := restartRun(c, 1, c.restartN, true)
+	r.Scenario = "restart-stop"
 	return []Result{r}, err
 }
 
 func runRestartSiblings(c config) ([]Result, error) {
 	var out []Result
 	for _, n := range c.siblings {
-		r, err := restartRun(c, n, c.siblingsN)
+		r, err := restartRun(c, n, c.siblingsN, false)
 		if err != nil {
 			return nil, fmt.Errorf("%d siblings: %w", n, err)
 		}

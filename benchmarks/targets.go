@@ -50,10 +50,12 @@ func evaluate(rs []Result) []check {
 		add("spawn <= 512 bytes per idle actor", *r.BytesPerActor <= 512, "%.0f B", *r.BytesPerActor)
 		add("spawn 0 goroutines per idle actor", *r.GoroutinesPerActor == 0, "%.4f", *r.GoroutinesPerActor)
 	}
-	if r := find("restart", implRuntime, nil); r != nil {
-		add("restart p50 <= 4µs", *r.P50 <= 4000, "%s", fmtNs(r.P50))
-		add("restart p99 <= 50µs", *r.P99 <= 50000, "%s", fmtNs(r.P99))
-		add("restart >= 250,000 restarts/s", *r.RestartsPerSec >= 250000, "%.0f/s", *r.RestartsPerSec)
+	for _, sc := range []string{"restart", "restart-stop"} {
+		if r := find(sc, implRuntime, nil); r != nil {
+			add(sc+" p50 <= 4µs", *r.P50 <= 4000, "%s", fmtNs(r.P50))
+			add(sc+" p99 <= 50µs", *r.P99 <= 50000, "%s", fmtNs(r.P99))
+			add(sc+" >= 250,000 restarts/s", *r.RestartsPerSec >= 250000, "%.0f/s", *r.RestartsPerSec)
+		}
 	}
 	sib := func(n int) func(Result) bool {
 		return func(r Result) bool { return r.Siblings != nil && *r.Siblings == n }

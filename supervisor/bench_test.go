@@ -12,9 +12,12 @@ import (
 	"github.com/airssys/rt/system"
 )
 
-// restartee reports each start of its process on ready and stops with
-// errBoom on crash.
-type restartee struct{ ready chan<- actor.PID }
+// restartee reports each start of its process on ready and, on crash,
+// panics with errBoom, or with byStop stops with errBoom as its reason.
+type restartee struct {
+	ready  chan<- actor.PID
+	byStop bool
+}
 
 func (r *restartee) Init(ctx actor.Context) error {
 	if r.ready != nil {
@@ -25,7 +28,11 @@ func (r *restartee) Init(ctx actor.Context) error {
 
 func (r *restartee) Receive(ctx actor.Context, msg any) {
 	if _, ok := msg.(crash); ok {
-		ctx.Stop(errBoom)
+		if r.byStop {
+			ctx.Stop(errBoom)
+			return
+		}
+		panic(errBoom)
 	}
 }
 
@@ -55,18 +62,27 @@ func benchRestarts(b *testing.B, sys *system.System, ready <-chan actor.PID) {
 	b.ReportMetric(float64(lat[len(lat)*99/100].Nanoseconds()), "p99-ns")
 }
 
-// Serial restart latency of one OneForOne child.
+// Serial restart latency of one OneForOne child that crashes by panic, or
+// by stopping with an error.
 func BenchmarkRestart(b *testing.B) {
-	b.ReportAllocs()
-	sys := system.New()
-	defer sys.Shutdown(context.Background())
-	ready := make(chan actor.PID, 1)
-	if _, err := sys.Spawn(supervisor.New(unlimited, supervisor.Child{ID: "w", Start: actor.PropsOf(func() actor.Actor {
-		return &restartee{ready: ready}
-	})})); err != nil {
-		b.Fatal(err)
+	for _, byStop := range []bool{false, true} {
+		name := "panic"
+		if byStop {
+			name = "stop"
+		}
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			sys := system.New()
+			defer sys.Shutdown(context.Background())
+			ready := make(chan actor.PID, 1)
+			if _, err := sys.Spawn(supervisor.New(unlimited, supervisor.Child{ID: "w", Start: actor.PropsOf(func() actor.Actor {
+				return &restartee{ready: ready, byStop: byStop}
+			})})); err != nil {
+				b.Fatal(err)
+			}
+			benchRestarts(b, sys, ready)
+		})
 	}
-	benchRestarts(b, sys, ready)
 }
 
 // OneForOne restart among 10 and 100,000 siblings: the cost must not grow.
