@@ -78,3 +78,12 @@ func TestPanicErrorStack(t *testing.T) {
 
 	require.Empty(t, (&actor.PanicError{Value: "made by hand"}).Stack())
 }
+
+// A panic records its stack without formatting it: the error and its
+// program counters, nothing more.
+func TestPanicErrorRecordsWithoutFormatting(t *testing.T) {
+	var pe *actor.PanicError
+	allocs := testing.AllocsPerRun(100, func() { pe = panicDeep(0) })
+	require.LessOrEqual(t, allocs, 2.0, "NewPanicError allocates the error and its program counters only")
+	require.NotEmpty(t, pe.Stack())
+}
