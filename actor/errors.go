@@ -47,6 +47,13 @@ var (
 	// ErrRequestSelf: a process made a Request to itself, which could never
 	// be answered. Call the code directly instead.
 	ErrRequestSelf = errors.New("actor: request to self would deadlock")
+	// ErrWaitOnSelf: a call made from inside a process's callback would
+	// wait for that same process to exit, which cannot happen while the
+	// callback waits: System.Shutdown, or System.Stop of the calling
+	// process. Nothing was stopped. Stop the process with Context.Stop;
+	// shut the system down from outside its actors (for example, have the
+	// goroutine that created it wait on a channel the actor closes).
+	ErrWaitOnSelf = errors.New("actor: call would wait for the calling process itself")
 	// ErrNoRequest: Reply was called while handling a message that was not
 	// sent with Request, or after the request was answered.
 	ErrNoRequest = errors.New("actor: no pending request to reply to")

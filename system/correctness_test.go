@@ -527,3 +527,64 @@ func TestMessagesLostToACrashAreCounted(t *testing.T) {
 	}
 	require.Equal(t, before+3, sys.CrashedMessages())
 }
+
+// A call from inside a process that would wait for that same process
+// fails at once with a clear error and changes nothing: Shutdown from any
+// callback, Stop of the caller itself, a System.Request to the caller.
+func TestCallsThatWouldWaitOnTheirCaller(t *testing.T) {
+	sys := newSystem(t)
+	p := spawnProbe(t, sys, false)
+	other := spawnProbe(t, sys, false)
+	bounded := func() context.Context {
+		ctx, cancel := context.WithTimeout(context.Background(), testkit.Timeout)
+		t.Cleanup(cancel)
+		return ctx
+	}
+
+	err := do(t, sys, p.pid, func(actor.Context) any { return sys.Shutdown(bounded()) })
+	require.ErrorIs(t, err.(error), actor.ErrWaitOnSelf, "Shutdown from a handler")
+	err = do(t, sys, p.pid, func(ctx actor.Context) any { return sys.Stop(bounded(), ctx.Self()) })
+	require.ErrorIs(t, err.(error), actor.ErrWaitOnSelf, "System.Stop of the caller")
+	err = do(t, sys, p.pid, func(ctx actor.Context) any {
+		_, err := sys.Request(bounded(), ctx.Self(), "hello")
+		return err
+	})
+	require.ErrorIs(t, err.(error), actor.ErrRequestSelf, "System.Request to the caller")
+
+	require.True(t, sys.Alive(p.pid), "nothing was stopped")
+	require.NoError(t, sys.Send(p.pid, "still served"))
+	require.Equal(t, "still served", testkit.Recv(t, p.out))
+
+	// Waiting on another process from a handler is fine.
+	stopErr, _ := do(t, sys, p.pid, func(actor.Context) any { return sys.Stop(bounded(), other.pid) }).(error)
+	require.NoError(t, stopErr)
+	require.False(t, sys.Alive(other.pid))
+}
+
+// Shutdown from Init, or from Terminate, is refused the same way; the
+// system then shuts down normally from outside.
+func TestShutdownFromInitOrTerminateIsRefused(t *testing.T) {
+	sys := system.New()
+	fromInit := make(chan error, 1)
+	fromTerminate := make(chan error, 1)
+	_, err := sys.Spawn(&lifecycle{
+		init:      func(actor.Context) error { fromInit <- sys.Shutdown(context.Background()); return nil },
+		terminate: func(actor.Context, error) { fromTerminate <- sys.Shutdown(context.Background()) },
+	})
+	require.NoError(t, err)
+	require.ErrorIs(t, testkit.Recv(t, fromInit), actor.ErrWaitOnSelf)
+	ctx, cancel := context.WithTimeout(context.Background(), testkit.ShutdownTimeout)
+	defer cancel()
+	require.NoError(t, sys.Shutdown(ctx))
+	require.ErrorIs(t, testkit.Recv(t, fromTerminate), actor.ErrWaitOnSelf)
+}
+
+// lifecycle runs init and terminate as its Init and Terminate.
+type lifecycle struct {
+	init      func(actor.Context) error
+	terminate func(actor.Context, error)
+}
+
+func (l *lifecycle) Init(ctx actor.Context) error              { return l.init(ctx) }
+func (l *lifecycle) Receive(actor.Context, any)                {}
+func (l *lifecycle) Terminate(ctx actor.Context, reason error) { l.terminate(ctx, reason) }

@@ -60,6 +60,9 @@ func (s *System) request(ctx context.Context, from *process, pid actor.PID, msg 
 	if !ok {
 		return refuse(actor.ErrNoProcess)
 	}
+	if from == nil && s.inOwnTurn(q) {
+		return refuse(actor.ErrRequestSelf) // System.Request from q's own callback
+	}
 	req := &request{ch: make(chan result, 1), ctx: ctx}
 	ref := actor.NewRef()
 	if !q.addWatcher(ref, req) {

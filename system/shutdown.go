@@ -21,10 +21,15 @@ import (
 // or its own ctx.Err() if its ctx ends first (the shutdown goes on under the
 // first call's context). Once Shutdown has returned, every Subscription's
 // Next returns actor.ErrStopped after the events it holds. A nil ctx is
-// refused with actor.ErrNilContext.
+// refused with actor.ErrNilContext. Called from inside a process's callback
+// (Init, Receive, Terminate), which Shutdown would wait for, it returns
+// actor.ErrWaitOnSelf at once and stops nothing.
 func (s *System) Shutdown(ctx context.Context) error {
 	if ctx == nil {
 		return actor.ErrNilContext
+	}
+	if s.callerProcess() != nil {
+		return actor.ErrWaitOnSelf
 	}
 	s.shutMu.Lock()
 	if done := s.shutDone; done != nil {

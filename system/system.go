@@ -167,7 +167,8 @@ func (s *System) SendNamed(name string, msg any) error {
 // Request): ctx.Err() when ctx ends first, an *actor.ExitError carrying the
 // target's exit reason if it exits before replying, actor.ErrNoProcess if it
 // does not exist, actor.ErrStopped once Shutdown has begun. A nil ctx is
-// refused with actor.ErrNilContext before anything is sent.
+// refused with actor.ErrNilContext before anything is sent, and a request to
+// the calling process from its own callback with actor.ErrRequestSelf.
 func (s *System) Request(ctx context.Context, pid actor.PID, msg any) (any, error) {
 	if s.stopping.Load() {
 		s.deadLetter(pid, actor.PID{}, msg, actor.ErrStopped)
@@ -180,7 +181,9 @@ func (s *System) Request(ctx context.Context, pid actor.PID, msg any) (any, erro
 // exited. A process that traps exits receives it as an Exit from the zero
 // PID and then stops, as from its parent. It returns ctx.Err() if ctx ends
 // first (the process may still be stopping), actor.ErrNoProcess if it was
-// not alive, actor.ErrNilContext for a nil ctx (nothing is sent).
+// not alive, actor.ErrNilContext for a nil ctx (nothing is sent), and
+// actor.ErrWaitOnSelf when called from a callback of pid itself, which
+// would wait for its own exit (a process stops itself with Context.Stop).
 func (s *System) Stop(ctx context.Context, pid actor.PID) error {
 	if ctx == nil {
 		return actor.ErrNilContext
@@ -191,6 +194,9 @@ func (s *System) Stop(ctx context.Context, pid actor.PID) error {
 	p, ok := s.reg.Lookup(pid)
 	if !ok {
 		return actor.ErrNoProcess
+	}
+	if s.inOwnTurn(p) {
+		return actor.ErrWaitOnSelf
 	}
 	_, err := s.exitAndWait(ctx, nil, p, actor.Shutdown)
 	return err

@@ -1,11 +1,13 @@
 package system
 
 import (
+	"bytes"
 	"runtime"
 	"sync"
 	"sync/atomic"
 
 	"github.com/airssys/rt/actor"
+	"github.com/airssys/rt/mailbox"
 )
 
 // workers owns every goroutine the runtime starts: the goroutines that run
@@ -27,11 +29,79 @@ type workers struct {
 	parked  []chan *process
 	maxIdle int
 	closed  bool
+	byG     map[uint64]*worker // the workers, by goroutine ID, while they run
+}
+
+// worker is one goroutine that runs turns. cur is the process whose turn
+// it runs, written and read only by that goroutine: a call a callback
+// makes finds its own process through it (see callerProcess).
+type worker struct {
+	g   uint64
+	cur *process
 }
 
 func (w *workers) init() {
 	w.idle = make(chan struct{}, 1)
 	w.maxIdle = 4 * runtime.GOMAXPROCS(0)
+	w.byG = make(map[uint64]*worker)
+}
+
+// enter records the calling goroutine as a worker until leave.
+func (w *workers) enter() *worker {
+	wk := &worker{g: goroutineID()}
+	w.mu.Lock()
+	w.byG[wk.g] = wk
+	w.mu.Unlock()
+	return wk
+}
+
+func (w *workers) leave(wk *worker) {
+	w.mu.Lock()
+	delete(w.byG, wk.g)
+	w.mu.Unlock()
+}
+
+// callerProcess returns the process whose callback is running on the
+// calling goroutine, or nil when the caller is not inside a callback. It
+// is for calls that would otherwise wait on their own caller (Shutdown,
+// Stop or Request of the calling process), not for the hot paths: it
+// reads the goroutine's ID from its stack.
+func (s *System) callerProcess() *process {
+	g := goroutineID()
+	w := &s.workers
+	w.mu.Lock()
+	wk := w.byG[g]
+	w.mu.Unlock()
+	if wk == nil {
+		return nil
+	}
+	return wk.cur // written by this very goroutine
+}
+
+// inOwnTurn reports whether the caller is one of p's callbacks. Only a
+// process whose turn is under way can be, so the goroutine's ID is read
+// only then.
+func (s *System) inOwnTurn(p *process) bool {
+	if st := p.mb.State.Load(); st != mailbox.Running && st != mailbox.Notified {
+		return false
+	}
+	return s.callerProcess() == p
+}
+
+// goroutineID returns the calling goroutine's ID, from the first line of
+// its stack trace ("goroutine 42 [running]:").
+func goroutineID() uint64 {
+	var buf [32]byte
+	b := buf[:runtime.Stack(buf[:], false)]
+	b = bytes.TrimPrefix(b, []byte("goroutine "))
+	var id uint64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			break
+		}
+		id = id*10 + uint64(c-'0')
+	}
+	return id
 }
 
 // goLocked starts f on a new goroutine, counted until f returns. It is the
@@ -101,9 +171,13 @@ func (s *System) startTurn(p *process) {
 // work runs turns until the pool has enough parked workers or is closed.
 func (s *System) work(p *process) {
 	w := &s.workers
+	wk := w.enter()
+	defer w.leave(wk)
 	ch := make(chan *process, 1)
 	for p != nil {
+		wk.cur = p
 		next := s.runTurn(p)
+		wk.cur = nil
 		if next != nil {
 			p = next
 			continue

@@ -511,6 +511,14 @@ func table(f *fixture) []row {
 			_, err := ctx.Request(bg, actor.PID{}, 1)
 			return err
 		}), want: actor.ErrZeroPID, dead: 1, reason: actor.ErrZeroPID},
+		{name: "shutdown from inside a handler", call: in(func(actor.Context) error { return f.sys.Shutdown(bg) }),
+			want: actor.ErrWaitOnSelf},
+		{name: "system stop of the calling process", call: in(func(ctx actor.Context) error { return f.sys.Stop(bg, ctx.Self()) }),
+			want: actor.ErrWaitOnSelf},
+		{name: "system request to the calling process", call: in(func(ctx actor.Context) error {
+			_, err := f.sys.Request(bg, ctx.Self(), 1)
+			return err
+		}), want: actor.ErrRequestSelf, dead: 1, reason: actor.ErrRequestSelf},
 		{name: "exit-and-wait on self", call: in(func(ctx actor.Context) error {
 			_, err := ctx.ExitAndWait(bg, ctx.Self(), actor.Shutdown)
 			return err
