@@ -588,3 +588,39 @@ type lifecycle struct {
 func (l *lifecycle) Init(ctx actor.Context) error              { return l.init(ctx) }
 func (l *lifecycle) Receive(actor.Context, any)                {}
 func (l *lifecycle) Terminate(ctx actor.Context, reason error) { l.terminate(ctx, reason) }
+
+// When Shutdown's deadline passes, what it reports is true when it returns:
+// Stuck names exactly the processes whose handler is still running (not
+// idle ones that were merely exiting), no process is left, and the only
+// goroutines of the system still running are the stuck handlers'.
+func TestShutdownReportAtTheDeadlineIsTrue(t *testing.T) {
+	sys := system.New()
+	for range 20_000 {
+		_, err := sys.Spawn(actor.Func(func(actor.Context, any) {}))
+		require.NoError(t, err)
+	}
+	gate, entered := make(chan struct{}), make(chan struct{})
+	released := make(chan struct{})
+	stuck, err := sys.Spawn(actor.Func(func(actor.Context, any) {
+		close(entered)
+		<-gate
+		close(released)
+	}), actor.WithName("stuck"))
+	require.NoError(t, err)
+	require.NoError(t, sys.Send(stuck, "block"))
+	testkit.Recv(t, entered)
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
+	defer cancel()
+	err = sys.Shutdown(ctx)
+
+	var se *system.ShutdownError
+	require.ErrorAs(t, err, &se)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	require.Equal(t, []system.ProcessInfo{{PID: stuck, Name: "stuck"}}, se.Stuck, "only the handler still running is stuck")
+	require.Zero(t, sys.Processes(), "every process is gone when Shutdown returns")
+	require.Equal(t, 1, goroutinesIn("github.com/airssys/rt/system."), "only the stuck handler's goroutine outlives Shutdown")
+
+	close(gate)
+	testkit.Recv(t, released)
+}

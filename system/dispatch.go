@@ -25,9 +25,9 @@ func (p *process) dispatch(env envelope) {
 	}
 	p.cur, p.replied = cur, false
 	defer p.recoverHandler(msg)
-	p.calling = inReceive
+	p.setCalling(inReceive)
 	p.actor.Receive(p, msg)
-	p.calling = inNone
+	p.setCalling(inNone)
 	p.cur = current{}
 	if kind == kindParentExit && p.stop == nil {
 		// As OTP's behaviours do: an exit signal from the parent ends a
@@ -41,7 +41,7 @@ func (p *process) dispatch(env envelope) {
 // msg, whose handler crashed, is lost and counted.
 func (p *process) recoverHandler(msg any) {
 	if v := recover(); v != nil {
-		p.calling = inNone
+		p.setCalling(inNone)
 		p.cur = current{}
 		pe := actor.NewPanicError(p.pid, v)
 		pe.MessageType = typeName(msg)

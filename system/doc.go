@@ -48,6 +48,8 @@
 //
 // Shutdown refuses new work, stops top-level processes in reverse spawn
 // order, then any process left, waiting for each; if its context ends first
-// it kills the rest and reports by PID and name the handlers that never
-// returned. Those goroutines are the only ones that can outlive it.
+// it kills the rest and reports by PID and name the processes whose
+// callback (Init, Receive or Terminate) is still running. When it returns,
+// no process is left and those callbacks' goroutines are the only ones of
+// the system still running.
 package system

@@ -29,9 +29,11 @@ func (i ProcessInfo) String() string {
 }
 
 // ShutdownError is returned by Shutdown when its context ended before every
-// process had stopped. Every process was then killed; Stuck lists those
-// whose handler had still not returned, and whose goroutines therefore
-// outlive Shutdown. Unwrap returns the context's error.
+// process had stopped. Every process was then killed; Stuck lists, by PID,
+// those whose callback (Init, Receive or Terminate) was still running, whose
+// goroutines are the only ones of the system that outlive Shutdown. A
+// process that was only finishing its exit is not stuck. Unwrap returns the
+// context's error.
 type ShutdownError struct {
 	Stuck []ProcessInfo
 	Err   error
@@ -39,6 +41,9 @@ type ShutdownError struct {
 
 // Error lists the stuck processes.
 func (e *ShutdownError) Error() string {
+	if len(e.Stuck) == 0 {
+		return fmt.Sprintf("system: shutdown: %v; the remaining processes were killed, none was running a handler", e.Err)
+	}
 	names := make([]string, len(e.Stuck))
 	for i, p := range e.Stuck {
 		names[i] = p.String()

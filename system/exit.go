@@ -34,14 +34,14 @@ func (p *process) exit(reason error, terminate bool) {
 func (p *process) callTerminate(t actor.Terminator, reason error) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			p.calling = inNone
+			p.setCalling(inNone)
 			err = actor.NewPanicError(p.pid, v)
 		}
 	}()
 	p.cur = current{}
-	p.calling = inTerminate
+	p.setCalling(inTerminate)
 	t.Terminate(p, reason)
-	p.calling = inNone
+	p.setCalling(inNone)
 	return nil
 }
 

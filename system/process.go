@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"github.com/airssys/rt/actor"
+	"github.com/airssys/rt/internal/atomicx"
 	"github.com/airssys/rt/internal/pidmap"
 	"github.com/airssys/rt/mailbox"
 )
@@ -20,8 +21,11 @@ const (
 
 // callback names the actor callback a process's turn is running, so that a
 // callback that ends the goroutine with runtime.Goexit can be told from one
-// that returned or panicked (see System.runTurn).
-type callback uint8
+// that returned or panicked (see System.runTurn), and so that Shutdown can
+// tell a process whose handler still runs from one merely finishing its
+// exit. The owner writes it with setCalling and reads it plainly; any other
+// goroutine reads it with callingNow.
+type callback uint32
 
 const (
 	inNone callback = iota
@@ -86,6 +90,17 @@ type procExt struct {
 	ctx      context.Context
 	cancel   context.CancelFunc
 	timers   map[*timer]struct{} // pending timers to itself, cancelled at exit
+}
+
+// setCalling records the callback the owner enters or leaves. A release
+// store: as cheap as a plain one on amd64, yet visible to callingNow.
+func (p *process) setCalling(c callback) {
+	atomicx.StoreRelease((*uint32)(&p.calling), uint32(c))
+}
+
+// callingNow returns the callback p's owner is running, from any goroutine.
+func (p *process) callingNow() callback {
+	return callback(atomic.LoadUint32((*uint32)(&p.calling)))
 }
 
 func (p *process) extLocked() *procExt {

@@ -1,12 +1,14 @@
 package system
 
 import (
+	"cmp"
 	"context"
+	"runtime"
 	"slices"
 	"sync/atomic"
+	"time"
 
 	"github.com/airssys/rt/actor"
-	"github.com/airssys/rt/mailbox"
 )
 
 // Shutdown stops every process and waits for them, like
@@ -14,8 +16,9 @@ import (
 // return actor.ErrStopped), then sends exit signal actor.Shutdown to the
 // top-level processes in reverse spawn order, waiting for each to exit, then
 // does the same for any process left. If ctx ends first, every remaining
-// process is killed and a *ShutdownError lists those whose handler is still
-// running (their goroutines are the only ones that outlive Shutdown).
+// process is killed and a *ShutdownError lists those whose callback is still
+// running (their goroutines are the only ones of the system that outlive
+// Shutdown; no process is left when it returns).
 // Shutdown is idempotent: later calls return the first call's result. A
 // call made while another is under way waits for it and returns its result,
 // or its own ctx.Err() if its ctx ends first (the shutdown goes on under the
@@ -74,23 +77,60 @@ func (s *System) Shutdown(ctx context.Context) error {
 }
 
 // killRest kills every process left once Shutdown's context has ended, and
-// returns the *ShutdownError naming those whose handler still runs.
+// returns the *ShutdownError naming those whose handler still runs. It
+// returns once what it reports is true: every process is dead and counted
+// out, and the only goroutines of the system left are those running the
+// stuck handlers. What it waits for is the runtime's own bookkeeping of the
+// processes it killed, which runs no handler.
 func (s *System) killRest(cause error) error {
 	var procs []*process
 	s.reg.Range(func(_ actor.PID, p *process) bool { procs = append(procs, p); return true })
 	s.zombies.Range(func(p *process, _ struct{}) bool { procs = append(procs, p); return true })
-	var stuck []ProcessInfo
 	for _, p := range procs {
 		s.kill(p)
-		if st := p.mb.State.Load(); st == mailbox.Running || st == mailbox.Notified {
-			stuck = append(stuck, ProcessInfo{PID: p.pid, Name: p.name})
+	}
+	var stuck []*process
+	for _, p := range procs {
+		if p.callingNow() != inNone {
+			stuck = append(stuck, p)
 		}
 	}
-	slices.SortFunc(stuck, func(a, b ProcessInfo) int { return int(a.PID.ID()) - int(b.PID.ID()) })
-	stuck = slices.CompactFunc(stuck, func(a, b ProcessInfo) bool { return a.PID == b.PID })
-	err := &ShutdownError{Stuck: stuck, Err: cause}
+	slices.SortFunc(stuck, func(a, b *process) int { return cmp.Compare(a.pid.ID(), b.pid.ID()) })
+	stuck = slices.Compact(stuck)
+	// Exits under way on other goroutines finish their bookkeeping, and
+	// the goroutines that ran them return (Shutdown has closed the
+	// workers, so none parks). A stuck handler that returns meanwhile
+	// frees its goroutine too; it is still reported, as it was stuck when
+	// the deadline passed.
+	// The bound only guards against a defect making Shutdown hang.
+	for giveUp := time.Now().Add(settleLimit); s.live.Load() > 0 || s.workers.alive.Load() > int64(inCallback(stuck)); {
+		if time.Now().After(giveUp) {
+			s.logger.Error().Int64("processes", s.live.Load()).Int64("goroutines", s.workers.alive.Load()).
+				Msg("shutdown: exits still under way after the deadline")
+			break
+		}
+		runtime.Gosched()
+	}
+	info := make([]ProcessInfo, len(stuck))
+	for i, p := range stuck {
+		info[i] = ProcessInfo{PID: p.pid, Name: p.name}
+	}
+	err := &ShutdownError{Stuck: info, Err: cause}
 	s.logger.Error().Err(err).Msg("shutdown incomplete")
 	return err
+}
+
+// settleLimit bounds killRest's wait for the exits it caused.
+const settleLimit = time.Second
+
+// inCallback counts the processes of procs whose callback still runs.
+func inCallback(procs []*process) (n int) {
+	for _, p := range procs {
+		if p.callingNow() != inNone {
+			n++
+		}
+	}
+	return n
 }
 
 // stopAll stops the top-level processes in reverse spawn order, then every

@@ -131,12 +131,12 @@ func (p *process) runInit() bool {
 func (p *process) callInit() (err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			p.calling = inNone
+			p.setCalling(inNone)
 			err = actor.NewPanicError(p.pid, v)
 		}
 	}()
-	p.calling = inInit
+	p.setCalling(inInit)
 	err = p.actor.(actor.Initializer).Init(p)
-	p.calling = inNone
+	p.setCalling(inNone)
 	return err
 }

@@ -75,7 +75,7 @@ func (p *process) turn() (next *process) {
 // from a panic in that callback.
 func (p *process) afterGoexit() (next *process) {
 	at, reason := p.calling, p.stop
-	p.calling = inNone
+	p.setCalling(inNone)
 	switch at {
 	case inInit:
 		p.exit(reason, false)

@@ -22,6 +22,7 @@ import (
 // Parked workers exit when the workers close.
 type workers struct {
 	wg      sync.WaitGroup // every goroutine started and not yet returned
+	alive   atomic.Int64   // the same count, readable
 	running atomic.Int64   // turns started and not yet done
 	idle    chan struct{}  // signalled when running reaches zero while stopping
 
@@ -109,8 +110,10 @@ func goroutineID() uint64 {
 // has checked that w is not closed.
 func (w *workers) goLocked(f func()) {
 	w.wg.Add(1)
+	w.alive.Add(1)
 	go func() {
 		defer w.wg.Done()
+		defer w.alive.Add(-1)
 		f()
 	}()
 }
