@@ -107,8 +107,8 @@ func (p *process) TrapExit(on bool) bool { return p.trap.Swap(on) }
 
 func (p *process) Exit(pid actor.PID, reason error) error {
 	if pid == p.pid && reason != nil && reason != actor.Kill {
-		// Through the control lane, so Erlang's rules for self apply
-		// once the current callback returns.
+		// As a signal, so Erlang's rules for self apply once the
+		// current callback returns.
 		p.sys.signal(p.pid, signal{kind: sigExit, from: p.pid, reason: reason})
 		return nil
 	}

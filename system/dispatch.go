@@ -20,8 +20,12 @@ func (p *process) dispatch(env envelope) {
 		cur.from = d.PID
 	case kindVoid:
 		return // unlinked after this Exit was queued
-	default: // a trapped Exit
-		cur.from = msg.(actor.Exit).From
+	default: // an exit signal, received here, in its sender's order
+		x := msg.(actor.Exit)
+		if !p.receiveExit(kind, x) {
+			return
+		}
+		cur.from = x.From
 	}
 	p.cur, p.replied = cur, false
 	defer p.recoverHandler(msg)
@@ -50,29 +54,35 @@ func (p *process) recoverHandler(msg any) {
 	}
 }
 
-// handleSignals serves the control lane. Owner only.
+// receiveExit applies Erlang's rules to exit signal x as p receives it,
+// and reports whether it is delivered as an Exit message: a process that
+// traps exits gets it; otherwise Normal is ignored (unless p sent it to
+// itself) and any other reason ends p here. A link's signal that arrives
+// after Unlink is ignored. Owner only.
+func (p *process) receiveExit(kind uint8, x actor.Exit) bool {
+	if kind == kindLinkExit && !p.dropLink(x.From) {
+		return false // unlinked meanwhile
+	}
+	if p.trap.Load() {
+		return true
+	}
+	if !actor.IsNormal(x.Reason) || (kind != kindLinkExit && x.From == p.pid) {
+		p.stop = x.Reason
+	}
+	return false
+}
+
+// handleSignals serves the control lane, which holds only the exit signals
+// found fatal when sent (see process.doom): each ends p, the first fixing
+// its reason, even if p has trapped exits or unlinked since. Owner only.
 func (p *process) handleSignals() {
 	b := p.mb.Control.Take()
 	for sig, ok := b.Next(); ok; sig, ok = b.Next() {
 		if p.status.Load() != statusAlive || p.stop != nil {
 			continue // the first exit signal that ends a process fixes its reason
 		}
-		if sig.kind == sigLinkExit && !p.dropLink(sig.from) && !sig.fatal {
-			continue // unlinked meanwhile
-		}
-		if p.trap.Load() && !sig.fatal {
-			kind := kindExit
-			if sig.parental || (!sig.from.IsZero() && sig.from == p.parent) {
-				kind = kindParentExit
-			} else if sig.kind == sigLinkExit {
-				kind = kindLinkExit
-			}
-			// Never refused: the user lane is only closed once dead.
-			_ = p.mb.User.PushForce(envelope{msg: actor.Exit{From: sig.from, Reason: sig.reason}, from: mark(kind)})
-			continue
-		}
-		if actor.IsNormal(sig.reason) && !(sig.kind == sigExit && sig.from == p.pid) {
-			continue
+		if sig.kind == sigLinkExit {
+			p.dropLink(sig.from)
 		}
 		p.stop = sig.reason
 	}

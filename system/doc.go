@@ -27,12 +27,15 @@
 //
 // # Ordering
 //
-// Messages from one sender to one receiver arrive in the order sent. Exit
-// signals travel on the control lane and overtake queued user messages; when
-// one becomes a message (an Exit for a process that traps exits) it is
-// appended after the messages already queued, so it never overtakes what its
-// sender sent before it. Down messages are appended the same way, and
-// neither is refused by a full mailbox.
+// Everything one process sends another arrives in the order sent, as in
+// Erlang: messages, exit signals and Downs. The exception is a signal that
+// ends the receiver without it seeing it (Kill, or an abnormal exit it does
+// not trap): it travels on the control lane and overtakes what is queued.
+// Every other exit signal waits in the user lane behind what its sender
+// sent before it and is received by the rules in force when it is reached:
+// an Exit message if the process traps exits then, ignored if it is Normal,
+// the end of the process otherwise. Neither Exit nor Down messages are
+// refused by a full mailbox.
 //
 // # Exits
 //

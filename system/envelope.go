@@ -65,7 +65,8 @@ const (
 	sigLinkExit              // a linked process exited
 )
 
-// signal travels on the control lane.
+// signal is an exit signal on its way (see process.enqueueSignal): on the
+// control lane if it is fatal, else as an Exit in the user lane.
 type signal struct {
 	kind   uint8
 	from   actor.PID
@@ -76,5 +77,6 @@ type signal struct {
 	// fatal marks a signal that was found, when sent, to end a process
 	// that did not trap exits; its context was cancelled then, so the
 	// signal ends it even if it traps exits or unlinks before it sees it.
+	// Only fatal signals travel on the control lane.
 	fatal bool
 }

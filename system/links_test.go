@@ -101,10 +101,9 @@ func do(t testing.TB, sys *system.System, pid actor.PID, f call) any {
 	return r
 }
 
-// flush returns once pid has handled everything sent to it before, and every
-// exit signal already on its control lane: the first round trip makes it take
-// its pending signals (a trapped one is queued as an Exit then), the second
-// waits until those have been handled.
+// flush returns once pid has handled everything sent to it before, exit
+// signals included. Two round trips, so that anything its handlers queued
+// for it meanwhile has been handled too.
 func flush(t testing.TB, sys *system.System, pid actor.PID) {
 	t.Helper()
 	do(t, sys, pid, func(actor.Context) any { return nil })
@@ -1519,4 +1518,113 @@ func subscribeAll(sys *system.System, filter func(any) bool) *system.Subscriptio
 		panic(err)
 	}
 	return sub
+}
+
+// Rule 17: every signal from one process to another arrives in the order
+// sent: messages, exit signals that become messages, and Downs. Only the
+// signals that end the receiver at once (Kill, an abnormal exit it does
+// not trap) overtake what is queued.
+func TestRule17_SignalsBetweenAPairArriveInOrder(t *testing.T) {
+	errX := errors.New("exit signal")
+	// busy holds recv's handler, so that what is sent to it queues up
+	// before it looks; the returned func lets it go on.
+	busy := func(t *testing.T, sys *system.System, recv probe) func() {
+		g, started := newGate(t), make(chan struct{}, 1)
+		require.NoError(t, sys.Send(recv.pid, hold(started, g)))
+		testkit.Recv(t, started)
+		return g.open
+	}
+	t.Run("Exit then Send from a process", func(t *testing.T) {
+		sys := newSystem(t)
+		recv, sender := spawnProbe(t, sys, true), spawnProbe(t, sys, false)
+		release := busy(t, sys, recv)
+		require.Nil(t, do(t, sys, sender.pid, func(ctx actor.Context) any {
+			return errors.Join(ctx.Send(recv.pid, "before"), ctx.Exit(recv.pid, errX), ctx.Send(recv.pid, "after"))
+		}))
+		release()
+		require.Equal(t, "before", testkit.Recv(t, recv.out))
+		require.Equal(t, actor.Exit{From: sender.pid, Reason: errX}, testkit.Recv(t, recv.out))
+		require.Equal(t, "after", testkit.Recv(t, recv.out))
+		quiet(t, sys, recv)
+	})
+	t.Run("Exit then Send from the system", func(t *testing.T) {
+		sys := newSystem(t)
+		recv := spawnProbe(t, sys, true)
+		release := busy(t, sys, recv)
+		require.NoError(t, sys.Send(recv.pid, "before"))
+		require.NoError(t, sys.Exit(recv.pid, errX))
+		require.NoError(t, sys.Send(recv.pid, "after"))
+		release()
+		require.Equal(t, "before", testkit.Recv(t, recv.out))
+		require.Equal(t, actor.Exit{Reason: errX}, testkit.Recv(t, recv.out))
+		require.Equal(t, "after", testkit.Recv(t, recv.out))
+		quiet(t, sys, recv)
+	})
+	t.Run("Exit, then the sender's Down", func(t *testing.T) {
+		sys := newSystem(t)
+		exits := watchExits(t, sys)
+		recv, sender := spawnProbe(t, sys, true), spawnProbe(t, sys, false)
+		ref := monitor(t, sys, recv.pid, sender.pid)
+		release := busy(t, sys, recv)
+		require.NoError(t, sys.Send(sender.pid, run(func(ctx actor.Context) {
+			_ = ctx.Exit(recv.pid, errX)
+			ctx.Stop(actor.Normal)
+		})))
+		require.Equal(t, actor.Normal, exits.wait(t, sender.pid))
+		release()
+		require.Equal(t, actor.Exit{From: sender.pid, Reason: errX}, testkit.Recv(t, recv.out))
+		require.Equal(t, actor.Down{Ref: ref, PID: sender.pid, Reason: actor.Normal}, testkit.Recv(t, recv.out))
+		quiet(t, sys, recv)
+	})
+	t.Run("a linked exit after the sender's messages, before its Down", func(t *testing.T) {
+		sys := newSystem(t)
+		exits := watchExits(t, sys)
+		recv, sender := spawnProbe(t, sys, true), spawnProbe(t, sys, false)
+		link(t, sys, recv.pid, sender.pid)
+		ref := monitor(t, sys, recv.pid, sender.pid)
+		release := busy(t, sys, recv)
+		require.NoError(t, sys.Send(sender.pid, run(func(ctx actor.Context) {
+			_ = ctx.Send(recv.pid, "last words")
+			ctx.Stop(errX)
+		})))
+		require.Equal(t, errX, exits.wait(t, sender.pid))
+		release()
+		require.Equal(t, "last words", testkit.Recv(t, recv.out))
+		require.Equal(t, actor.Exit{From: sender.pid, Reason: errX}, testkit.Recv(t, recv.out))
+		require.Equal(t, actor.Down{Ref: ref, PID: sender.pid, Reason: errX}, testkit.Recv(t, recv.out))
+		quiet(t, sys, recv)
+	})
+	t.Run("received by the rules in force when it is reached", func(t *testing.T) {
+		sys := newSystem(t)
+		exits := watchExits(t, sys)
+		recv := spawnProbe(t, sys, true)
+		release := busy(t, sys, recv)
+		// Sent while recv traps exits; recv stops trapping before it
+		// reaches the signal, which then ends it there, after "before".
+		require.NoError(t, sys.Send(recv.pid, run(func(ctx actor.Context) { ctx.TrapExit(false) })))
+		require.NoError(t, sys.Send(recv.pid, "before"))
+		require.NoError(t, sys.Exit(recv.pid, errX))
+		require.NoError(t, sys.Send(recv.pid, "after"))
+		release()
+		require.Equal(t, "before", testkit.Recv(t, recv.out))
+		require.Equal(t, errX, exits.wait(t, recv.pid))
+		testkit.Empty(t, recv.out)
+	})
+	t.Run("Kill and an untrapped abnormal exit overtake", func(t *testing.T) {
+		for _, reason := range []error{actor.Kill, errX} {
+			sys := newSystem(t)
+			exits := watchExits(t, sys)
+			recv := spawnProbe(t, sys, reason == actor.Kill) // Kill overtakes even a trapping process
+			release := busy(t, sys, recv)
+			require.NoError(t, sys.Send(recv.pid, "queued"))
+			require.NoError(t, sys.Exit(recv.pid, reason))
+			release()
+			want := reason
+			if reason == actor.Kill {
+				want = actor.Killed
+			}
+			require.Equal(t, want, exits.wait(t, recv.pid))
+			testkit.Empty(t, recv.out)
+		}
+	})
 }

@@ -8,7 +8,8 @@ import (
 	"github.com/airssys/rt/mailbox"
 )
 
-// signal puts sig on pid's control lane; a dead or unknown pid ignores it.
+// signal sends exit signal sig to pid (see process.enqueueSignal); a dead
+// or unknown pid ignores it.
 func (s *System) signal(pid actor.PID, sig signal) { s.signalVia(nil, pid, sig) }
 
 func (s *System) signalVia(via *process, pid actor.PID, sig signal) {
@@ -16,9 +17,35 @@ func (s *System) signalVia(via *process, pid actor.PID, sig signal) {
 	if !ok || q.status.Load() == statusDead {
 		return
 	}
-	q.doom(&sig)
-	q.mb.Control.Push(sig)
-	s.wake(via, q)
+	if q.enqueueSignal(sig) {
+		s.wake(via, q)
+	}
+}
+
+// enqueueSignal puts exit signal sig in p's mailbox and reports whether it
+// is there (false once p is dead). A signal that ends p without p seeing it
+// goes to the control lane and acts at once, overtaking whatever p has
+// queued; any other waits in the user lane behind what its sender sent
+// before it, and p receives it in that order (see process.receiveExit).
+func (p *process) enqueueSignal(sig signal) bool {
+	p.doom(&sig)
+	if sig.fatal {
+		p.mb.Control.Push(sig)
+		return true
+	}
+	return p.mb.User.PushForce(p.exitEnvelope(sig)) == nil
+}
+
+// exitEnvelope is sig as a user-lane entry, of the kind that says how p
+// receives it.
+func (p *process) exitEnvelope(sig signal) envelope {
+	kind := kindExit
+	if sig.parental || (!sig.from.IsZero() && sig.from == p.parent) {
+		kind = kindParentExit
+	} else if sig.kind == sigLinkExit {
+		kind = kindLinkExit
+	}
+	return envelope{msg: actor.Exit{From: sig.from, Reason: sig.reason}, from: mark(kind)}
 }
 
 // doom cancels p's context at once if sig is an exit signal that ends p

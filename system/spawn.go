@@ -59,12 +59,13 @@ func (s *System) spawn(parent *process, a actor.Actor, link bool, opts []actor.O
 		}
 	}
 	s.live.Add(1)
-	if link {
-		if !parent.addLink(p.pid) {
-			p.mb.Control.Push(signal{kind: sigLinkExit, from: parent.pid, reason: parent.exitReason()})
-		}
+	signalled := false
+	if link && !parent.addLink(p.pid) {
+		// The parent exited meanwhile: the child hears of it as of any
+		// linked exit.
+		signalled = p.enqueueSignal(signal{kind: sigLinkExit, from: parent.pid, reason: parent.exitReason()})
 	}
-	if hasInit || !p.mb.Control.Empty() {
+	if hasInit || signalled {
 		if p.mb.State.Notify() {
 			s.startTurn(p)
 		}
