@@ -22,7 +22,7 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // TestScenariosQuick runs every scenario at a tiny size: each must finish,
-// and report a positive, finite figure for what it measures.
+// and report a positive, finite figure for what it measures, from one run.
 func TestScenariosQuick(t *testing.T) {
 	for _, sc := range scenarios() {
 		t.Run(sc.name, func(t *testing.T) {
@@ -33,6 +33,7 @@ func TestScenariosQuick(t *testing.T) {
 				require.Equal(t, sc.name, r.Scenario)
 				require.Contains(t, []string{implRuntime, implChan}, r.Impl)
 				require.Positive(t, r.N, "%+v", r)
+				require.Equal(t, 1, r.Reps, "%+v", r)
 				_, v := headline(r)
 				require.NotNil(t, v, "%+v has no headline metric", r)
 				require.False(t, math.IsNaN(*v) || math.IsInf(*v, 0) || *v <= 0, "%s %s: headline %v", r.Scenario, r.Impl, *v)
@@ -56,12 +57,13 @@ func TestExecuteJSON(t *testing.T) {
 	}
 	require.Len(t, got, 4)
 	for _, m := range got {
-		for _, k := range []string{"scenario", "impl", "mailbox", "n"} {
+		for _, k := range []string{"scenario", "impl", "mailbox", "n", "reps", "spread"} {
 			require.Contains(t, m, k)
 		}
 	}
 	require.Contains(t, got[1], "msgs_per_sec")
 	require.Contains(t, got[1], "ratio_vs_chan")
+	require.Equal(t, map[string]any{"of": "msgs_per_sec", "min": got[1]["msgs_per_sec"], "max": got[1]["msgs_per_sec"]}, got[1]["spread"])
 	require.Contains(t, got[3], "bytes_per_actor")
 	require.Contains(t, got[3], "goroutines_per_actor")
 	require.Equal(t, 2, strings.Count(progress.String(), " done in "), progress.String())
@@ -73,9 +75,9 @@ func TestExecuteTable(t *testing.T) {
 	require.NoError(t, err)
 	var out, progress bytes.Buffer
 	require.NoError(t, execute(tinyConfig(), chosen, false, &out, &progress))
-	require.Contains(t, out.String(), "vs chan")
-	require.Contains(t, out.String(), "x ns/op")
-	require.Contains(t, out.String(), "pingpong round trip <= 1.2x chan")
+	for _, want := range []string{"vs chan", "spread", "x ns/op", "pingpong round trip <= 1.2x chan"} {
+		require.Contains(t, out.String(), want)
+	}
 }
 
 func TestFlags(t *testing.T) {
@@ -87,6 +89,8 @@ func TestFlags(t *testing.T) {
 		{[]string{"-mailbox", "64,0"}, `-mailbox: "0"`},
 		{[]string{"-mailbox", ""}, "no capacity"},
 		{[]string{"extra"}, "unexpected arguments"},
+		{[]string{"-count", "0"}, "-count: 0"},
+		{[]string{"-count", "-2"}, "-count: -2"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

@@ -90,22 +90,19 @@ func pingpongChan(c config, n int) (time.Duration, error) {
 	return time.Since(start), err
 }
 
+// runPingPong plays the round trips on channels, then on actors.
 func runPingPong(c config) ([]Result, error) {
 	n := c.pingN
-	var chanNs, rtNs []float64
-	for range c.reps {
-		d, err := pingpongChan(c, n)
-		if err != nil {
-			return nil, fmt.Errorf("chan: %w", err)
-		}
-		chanNs = append(chanNs, float64(d.Nanoseconds())/float64(n))
-		if d, err = pingpongRuntime(c, n); err != nil {
-			return nil, fmt.Errorf("runtime: %w", err)
-		}
-		rtNs = append(rtNs, float64(d.Nanoseconds())/float64(n))
+	mk := func(impl string, mbox int, d time.Duration) Result {
+		return Result{Scenario: "pingpong", Impl: impl, Mailbox: mbox, N: n, NsPerOp: ptr(float64(d.Nanoseconds()) / float64(n)), Reps: 1}
 	}
-	return []Result{
-		{Scenario: "pingpong", Impl: implChan, Mailbox: pingpongBuffer, N: n, NsPerOp: ptr(median(chanNs)), Reps: c.reps},
-		{Scenario: "pingpong", Impl: implRuntime, Mailbox: c.mailbox, N: n, NsPerOp: ptr(median(rtNs)), Reps: c.reps},
-	}, nil
+	d, err := pingpongChan(c, n)
+	if err != nil {
+		return nil, fmt.Errorf("chan: %w", err)
+	}
+	out := []Result{mk(implChan, pingpongBuffer, d)}
+	if d, err = pingpongRuntime(c, n); err != nil {
+		return nil, fmt.Errorf("runtime: %w", err)
+	}
+	return append(out, mk(implRuntime, c.mailbox, d)), nil
 }

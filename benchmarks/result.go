@@ -48,8 +48,28 @@ type Result struct {
 	// baseline's in the same run; RatioOf names the metric.
 	RatioVsChan *float64 `json:"ratio_vs_chan,omitempty"`
 	RatioOf     string   `json:"ratio_of,omitempty"`
-	// Reps is how many runs the figures are the median of.
+	// Spread is the lowest and the highest headline figure of the runs.
+	Spread *Spread `json:"spread,omitempty"`
+	// Reps is how many runs (-count) the figures are the median of.
 	Reps int `json:"reps"`
+}
+
+// Spread is the range of a result's headline metric, named by Of, over
+// the runs its median was taken from.
+type Spread struct {
+	Of  string  `json:"of"`
+	Min float64 `json:"min"`
+	Max float64 `json:"max"`
+}
+
+// figures returns every metric of r, the ratios among them: the fields a
+// repeated run reports the median of.
+func (r *Result) figures() []**float64 {
+	return []**float64{
+		&r.MsgsPerSec, &r.RestartsPerSec, &r.NsPerOp, &r.P50, &r.P99,
+		&r.BytesPerActor, &r.StackBytesPerActor, &r.GoroutinesPerActor, &r.AllocsPerOp,
+		&r.RatioVsChan,
+	}
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -84,13 +104,15 @@ func latencies(ds []time.Duration) (p50, p99, mean float64) {
 	return rank(0.50), rank(0.99), float64(sum.Nanoseconds()) / float64(len(ds))
 }
 
-// headline returns a result's main metric for the ratio against the
-// channel: throughput where it is measured, otherwise time per operation
-// (p50 for latency scenarios).
+// headline returns a result's main metric, the one the ratio against the
+// channel and the spread are of: throughput where it is measured (messages
+// or restarts), otherwise time per operation (p50 for latency scenarios).
 func headline(r Result) (string, *float64) {
 	switch {
 	case r.MsgsPerSec != nil:
 		return "msgs_per_sec", r.MsgsPerSec
+	case r.RestartsPerSec != nil:
+		return "restarts_per_sec", r.RestartsPerSec
 	case r.P50 != nil:
 		return "p50_ns", r.P50
 	case r.NsPerOp != nil:
@@ -101,6 +123,8 @@ func headline(r Result) (string, *float64) {
 
 // addRatios sets RatioVsChan on every runtime result that has a channel
 // result with the same scenario and senders (and, in the sweep, capacity).
+// rs is one run of one scenario, so that each ratio is of figures measured
+// side by side.
 func addRatios(rs []Result) {
 	for i := range rs {
 		r := &rs[i]
@@ -135,7 +159,7 @@ func writeJSON(w io.Writer, rs []Result) error {
 
 func writeTable(w io.Writer, rs []Result) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\timpl\tmailbox\tn\tmsgs/s\tns/op\tp50\tp99\tB/actor\tgoroutines/actor\tallocs/op\tvs chan\t")
+	fmt.Fprintln(tw, "scenario\timpl\tmailbox\tn\tmsgs/s\tns/op\tp50\tp99\tB/actor\tgoroutines/actor\tallocs/op\tspread\tvs chan\t")
 	for _, r := range rs {
 		name := r.Scenario
 		switch {
@@ -154,17 +178,39 @@ func writeTable(w io.Writer, rs []Result) error {
 		if r.StackBytesPerActor != nil && *r.StackBytesPerActor >= 1 {
 			bytes += fmt.Sprintf(" +%.0f stack", *r.StackBytesPerActor)
 		}
-		ratio := "-"
-		if r.RatioVsChan != nil {
-			ratio = fmt.Sprintf("%.2fx %s", *r.RatioVsChan, map[string]string{
-				"msgs_per_sec": "msgs/s", "p50_ns": "p50", "ns_per_op": "ns/op",
-			}[r.RatioOf])
+		spread := "-"
+		if s := r.Spread; s != nil {
+			spread = fmtFigure(s.Of, s.Min) + "–" + fmtFigure(s.Of, s.Max) + " " + unitOf[s.Of]
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
 			name, r.Impl, r.Mailbox, r.N, fmtRate(thr, r.RestartsPerSec != nil), fmtNs(r.NsPerOp), fmtNs(r.P50), fmtNs(r.P99),
-			bytes, fmtF(r.GoroutinesPerActor, "%.2f"), fmtF(r.AllocsPerOp, "%.3f"), ratio)
+			bytes, fmtF(r.GoroutinesPerActor, "%.2f"), fmtF(r.AllocsPerOp, "%.3f"), spread,
+			fmtRatio(r.RatioVsChan, r.RatioOf))
 	}
 	return tw.Flush()
+}
+
+// unitOf is how the table names each headline metric.
+var unitOf = map[string]string{
+	"msgs_per_sec": "msgs/s", "restarts_per_sec": "restarts/s", "p50_ns": "p50", "ns_per_op": "ns/op",
+}
+
+// fmtFigure formats a value of the headline metric of.
+func fmtFigure(of string, v float64) string {
+	switch of {
+	case "msgs_per_sec", "restarts_per_sec":
+		return strconv.FormatFloat(v/1e6, 'f', 2, 64) + "M"
+	case "p50_ns", "ns_per_op":
+		return fmtNs(&v)
+	}
+	return fmt.Sprintf("%.0f", v)
+}
+
+func fmtRatio(v *float64, of string) string {
+	if v == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%.2fx %s", *v, unitOf[of])
 }
 
 func fmtF(v *float64, format string) string {

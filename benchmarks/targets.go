@@ -14,7 +14,9 @@ type check struct {
 	met      bool
 }
 
-// evaluate judges every target whose scenario ran.
+// evaluate judges every target whose scenario ran. With -count above 1
+// the results are medians, and so are the ratios: the targets judge the
+// medians, not the best or the worst run.
 func evaluate(rs []Result) []check {
 	find := func(scenario, impl string, match func(Result) bool) *Result {
 		for i := range rs {

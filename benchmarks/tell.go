@@ -137,39 +137,33 @@ func shutdown(sys *system.System, err error) error {
 	return err
 }
 
-// tellPair measures the channel and the runtime reps times, interleaved,
-// and returns their results with median figures.
-func tellPair(c config, scenario string, n, senders, capacity int) ([]Result, error) {
-	var chanRate, rtRate, chanAllocs, rtAllocs []float64
-	for range c.reps {
-		t, err := tellChan(c, n, senders, capacity)
-		if err != nil {
-			return nil, fmt.Errorf("chan: %w", err)
-		}
-		chanRate = append(chanRate, float64(n)/t.elapsed.Seconds())
-		chanAllocs = append(chanAllocs, float64(t.mallocs)/float64(n))
-		if t, err = tellRuntime(c, n, senders, capacity); err != nil {
-			return nil, fmt.Errorf("runtime: %w", err)
-		}
-		rtRate = append(rtRate, float64(n)/t.elapsed.Seconds())
-		rtAllocs = append(rtAllocs, float64(t.mallocs)/float64(n))
-	}
-	mk := func(impl string, rate, allocs []float64) Result {
-		r := median(rate)
+// tellSet runs one tell on the channel and on the runtime, one after the
+// other, and returns a result for each.
+func tellSet(c config, scenario string, n, senders, capacity int) ([]Result, error) {
+	mk := func(impl string, mbox int, t throughput) Result {
+		rate := float64(n) / t.elapsed.Seconds()
 		return Result{
-			Scenario: scenario, Impl: impl, Mailbox: capacity, N: n, Senders: senders,
-			MsgsPerSec: ptr(r), NsPerOp: ptr(1e9 / r), AllocsPerOp: ptr(median(allocs)), Reps: c.reps,
+			Scenario: scenario, Impl: impl, Mailbox: mbox, N: n, Senders: senders,
+			MsgsPerSec: ptr(rate), NsPerOp: ptr(1e9 / rate), AllocsPerOp: ptr(float64(t.mallocs) / float64(n)), Reps: 1,
 		}
 	}
-	return []Result{mk(implChan, chanRate, chanAllocs), mk(implRuntime, rtRate, rtAllocs)}, nil
+	t, err := tellChan(c, n, senders, capacity)
+	if err != nil {
+		return nil, fmt.Errorf("chan: %w", err)
+	}
+	out := []Result{mk(implChan, capacity, t)}
+	if t, err = tellRuntime(c, n, senders, capacity); err != nil {
+		return nil, fmt.Errorf("runtime: %w", err)
+	}
+	return append(out, mk(implRuntime, capacity, t)), nil
 }
 
 func runTell1to1(c config) ([]Result, error) {
-	return tellPair(c, "tell-1to1", c.tellN, 1, c.mailbox)
+	return tellSet(c, "tell-1to1", c.tellN, 1, c.mailbox)
 }
 
 func runTell4to1(c config) ([]Result, error) {
-	return tellPair(c, "tell-4to1", c.tellN, 4, c.mailbox)
+	return tellSet(c, "tell-4to1", c.tellN, 4, c.mailbox)
 }
 
 // runSweep is tell-1to1 and tell-4to1 at each mailbox capacity, under
@@ -178,7 +172,7 @@ func runSweep(c config) ([]Result, error) {
 	var out []Result
 	for _, senders := range []int{1, 4} {
 		for _, capacity := range c.sweep {
-			rs, err := tellPair(c, "mailbox-sweep", c.sweepN, senders, capacity)
+			rs, err := tellSet(c, "mailbox-sweep", c.sweepN, senders, capacity)
 			if err != nil {
 				return nil, fmt.Errorf("%d senders, mailbox %d: %w", senders, capacity, err)
 			}
