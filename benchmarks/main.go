@@ -11,16 +11,26 @@
 // # What is counted
 //
 // A benchmark never counts work it did not do: every message counted was
-// received by an actor, which signals completion when it has received the
-// last one. Latencies are percentiles over every sample of a run.
+// received by an actor (or by the consumer of a baseline), which signals
+// completion when it has received the last one. Latencies are percentiles
+// over every sample of a run.
+//
+// # Baselines
+//
+// Beside the runtime, each scenario that has one runs a baseline doing the
+// same work in the same run: "chan", plain goroutines and channels, and for
+// tell-1to1, tell-4to1 and pingpong "ring", the ideal queue of ring.go: a
+// bounded lock-free MPSC ring whose consumer goroutine starts when it gets
+// work and exits when it has drained it, which is the least a mailbox with
+// no goroutine of its own can do per message.
 //
 // # Repetitions
 //
 // -count N (5 by default, 3 with -quick) runs each scenario N times in a
-// row, each run a full one: the baseline, then the runtime. Each line of
+// row, each run a full one: the baselines, then the runtime. Each line of
 // the report holds the median of each of its figures over the N runs and,
 // as its spread, the lowest and the highest of its headline figure. The
-// ratios to the channel are taken within each run and their median is
+// ratios to the baselines are taken within each run and their median is
 // reported. There are no repetitions inside a scenario: -count is the only
 // one, so that every scenario is repeated, and summarised, the same way.
 //

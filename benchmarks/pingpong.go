@@ -90,7 +90,44 @@ func pingpongChan(c config, n int) (time.Duration, error) {
 	return time.Since(start), err
 }
 
-// runPingPong plays the round trips on channels, then on actors.
+// pingpongRing plays n round trips between two rings (ring.go), each with
+// an on-demand consumer: the ponger's answers each ping with a pong on the
+// pinger's ring, the pinger's answers each pong with a ping until the n-th,
+// as the actors of pingpongRuntime do.
+func pingpongRing(c config, n int) (time.Duration, error) {
+	w := newWatchdog(c.timeout)
+	defer w.stop()
+	done := make(chan struct{})
+	var pinger *ring
+	ponger := newRing(func(msg any) {
+		if _, ok := msg.(ping); ok {
+			pinger.push(pong{})
+		}
+	})
+	got := 0
+	pinger = newRing(func(msg any) {
+		switch msg.(type) {
+		case serve:
+			ponger.push(ping{})
+		case pong:
+			if got++; got == n {
+				close(done)
+				return
+			}
+			ponger.push(ping{})
+		}
+	})
+	start := time.Now()
+	pinger.push(serve{})
+	_, err := recv(w, done, nil)
+	elapsed := time.Since(start)
+	pinger.wait()
+	ponger.wait()
+	return elapsed, err
+}
+
+// runPingPong plays the round trips on channels, on rings and on actors,
+// one after the other.
 func runPingPong(c config) ([]Result, error) {
 	n := c.pingN
 	mk := func(impl string, mbox int, d time.Duration) Result {
@@ -101,6 +138,10 @@ func runPingPong(c config) ([]Result, error) {
 		return nil, fmt.Errorf("chan: %w", err)
 	}
 	out := []Result{mk(implChan, pingpongBuffer, d)}
+	if d, err = pingpongRing(c, n); err != nil {
+		return nil, fmt.Errorf("ring: %w", err)
+	}
+	out = append(out, mk(implRing, ringSize, d))
 	if d, err = pingpongRuntime(c, n); err != nil {
 		return nil, fmt.Errorf("runtime: %w", err)
 	}

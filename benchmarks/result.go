@@ -18,6 +18,7 @@ import (
 const (
 	implRuntime = "runtime"
 	implChan    = "chan"
+	implRing    = "ring" // the ideal queue of ring.go
 )
 
 // Result is one line of the report. A nil metric was not measured by the
@@ -44,9 +45,11 @@ type Result struct {
 	GoroutinesPerActor *float64 `json:"goroutines_per_actor,omitempty"`
 	AllocsPerOp        *float64 `json:"allocs_per_op,omitempty"`
 
-	// RatioVsChan is this result's headline metric divided by the channel
-	// baseline's in the same run; RatioOf names the metric.
+	// RatioVsChan and RatioVsRing are this result's headline metric
+	// divided by the channel's and the ring's, in the same run; RatioOf
+	// names the metric.
 	RatioVsChan *float64 `json:"ratio_vs_chan,omitempty"`
+	RatioVsRing *float64 `json:"ratio_vs_ring,omitempty"`
 	RatioOf     string   `json:"ratio_of,omitempty"`
 	// Spread is the lowest and the highest headline figure of the runs.
 	Spread *Spread `json:"spread,omitempty"`
@@ -68,7 +71,7 @@ func (r *Result) figures() []**float64 {
 	return []**float64{
 		&r.MsgsPerSec, &r.RestartsPerSec, &r.NsPerOp, &r.P50, &r.P99,
 		&r.BytesPerActor, &r.StackBytesPerActor, &r.GoroutinesPerActor, &r.AllocsPerOp,
-		&r.RatioVsChan,
+		&r.RatioVsChan, &r.RatioVsRing,
 	}
 }
 
@@ -104,9 +107,10 @@ func latencies(ds []time.Duration) (p50, p99, mean float64) {
 	return rank(0.50), rank(0.99), float64(sum.Nanoseconds()) / float64(len(ds))
 }
 
-// headline returns a result's main metric, the one the ratio against the
-// channel and the spread are of: throughput where it is measured (messages
-// or restarts), otherwise time per operation (p50 for latency scenarios).
+// headline returns a result's main metric, the one the ratios against the
+// baselines and the spread are of: throughput where it is measured
+// (messages or restarts), otherwise time per operation (p50 for latency
+// scenarios).
 func headline(r Result) (string, *float64) {
 	switch {
 	case r.MsgsPerSec != nil:
@@ -121,10 +125,10 @@ func headline(r Result) (string, *float64) {
 	return "", nil
 }
 
-// addRatios sets RatioVsChan on every runtime result that has a channel
-// result with the same scenario and senders (and, in the sweep, capacity).
-// rs is one run of one scenario, so that each ratio is of figures measured
-// side by side.
+// addRatios sets RatioVsChan and RatioVsRing on every runtime result that
+// has a channel or ring result with the same scenario and senders (and, in
+// the sweep, capacity). rs is one run of one scenario, so that each ratio
+// is of figures measured side by side.
 func addRatios(rs []Result) {
 	for i := range rs {
 		r := &rs[i]
@@ -132,7 +136,16 @@ func addRatios(rs []Result) {
 			continue
 		}
 		for _, c := range rs {
-			if c.Impl != implChan || c.Scenario != r.Scenario || c.Senders != r.Senders {
+			var ratio **float64
+			switch c.Impl {
+			case implChan:
+				ratio = &r.RatioVsChan
+			case implRing:
+				ratio = &r.RatioVsRing
+			default:
+				continue
+			}
+			if c.Scenario != r.Scenario || c.Senders != r.Senders {
 				continue
 			}
 			if r.Scenario == "mailbox-sweep" && c.Mailbox != r.Mailbox {
@@ -141,7 +154,7 @@ func addRatios(rs []Result) {
 			of, v := headline(*r)
 			cof, cv := headline(c)
 			if v != nil && cv != nil && of == cof && *cv != 0 {
-				r.RatioVsChan, r.RatioOf = ptr(*v / *cv), of
+				*ratio, r.RatioOf = ptr(*v / *cv), of
 			}
 		}
 	}
@@ -159,7 +172,7 @@ func writeJSON(w io.Writer, rs []Result) error {
 
 func writeTable(w io.Writer, rs []Result) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\timpl\tmailbox\tn\tmsgs/s\tns/op\tp50\tp99\tB/actor\tgoroutines/actor\tallocs/op\tspread\tvs chan\t")
+	fmt.Fprintln(tw, "scenario\timpl\tmailbox\tn\tmsgs/s\tns/op\tp50\tp99\tB/actor\tgoroutines/actor\tallocs/op\tspread\tvs chan\tvs ring\t")
 	for _, r := range rs {
 		name := r.Scenario
 		switch {
@@ -182,10 +195,10 @@ func writeTable(w io.Writer, rs []Result) error {
 		if s := r.Spread; s != nil {
 			spread = fmtFigure(s.Of, s.Min) + "–" + fmtFigure(s.Of, s.Max) + " " + unitOf[s.Of]
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
 			name, r.Impl, r.Mailbox, r.N, fmtRate(thr, r.RestartsPerSec != nil), fmtNs(r.NsPerOp), fmtNs(r.P50), fmtNs(r.P99),
 			bytes, fmtF(r.GoroutinesPerActor, "%.2f"), fmtF(r.AllocsPerOp, "%.3f"), spread,
-			fmtRatio(r.RatioVsChan, r.RatioOf))
+			fmtRatio(r.RatioVsChan, r.RatioOf), fmtRatio(r.RatioVsRing, r.RatioOf))
 	}
 	return tw.Flush()
 }

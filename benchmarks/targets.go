@@ -34,14 +34,22 @@ func evaluate(rs []Result) []check {
 		if r.RatioVsChan != nil {
 			add("tell-1to1 >= 1.6x chan msgs/s", *r.RatioVsChan >= 1.6, "%.2fx", *r.RatioVsChan)
 		}
+		if r.RatioVsRing != nil {
+			add("tell-1to1 >= 0.9x ring msgs/s", *r.RatioVsRing >= 0.9, "%.2fx", *r.RatioVsRing)
+		}
 		if r.AllocsPerOp != nil {
 			// Allocation-free: fewer than one allocation per thousand
 			// messages, which is what setup noise can account for.
 			add("tell-1to1 allocation-free per message", *r.AllocsPerOp < 0.001, "%.4f allocs/msg", *r.AllocsPerOp)
 		}
 	}
-	if r := find("tell-4to1", implRuntime, nil); r != nil && r.RatioVsChan != nil {
-		add("tell-4to1 >= 1.0x chan msgs/s", *r.RatioVsChan >= 1.0, "%.2fx", *r.RatioVsChan)
+	if r := find("tell-4to1", implRuntime, nil); r != nil {
+		if r.RatioVsChan != nil {
+			add("tell-4to1 >= 1.0x chan msgs/s", *r.RatioVsChan >= 1.0, "%.2fx", *r.RatioVsChan)
+		}
+		if r.RatioVsRing != nil {
+			add("tell-4to1 >= 1.0x ring msgs/s", *r.RatioVsRing >= 1.0, "%.2fx", *r.RatioVsRing)
+		}
 	}
 	if r := find("pingpong", implRuntime, nil); r != nil && r.RatioVsChan != nil {
 		add("pingpong round trip <= 1.2x chan", *r.RatioVsChan <= 1.2, "%.2fx (%s vs %s)", *r.RatioVsChan,

@@ -137,9 +137,33 @@ func shutdown(sys *system.System, err error) error {
 	return err
 }
 
-// tellSet runs one tell on the channel and on the runtime, one after the
-// other, and returns a result for each.
-func tellSet(c config, scenario string, n, senders, capacity int) ([]Result, error) {
+// tellRing is the ideal-queue baseline: the same senders push onto a ring
+// (ring.go), whose consumer, started on demand, counts the messages.
+func tellRing(c config, n, senders int) (throughput, error) {
+	w := newWatchdog(c.timeout)
+	defer w.stop()
+	done := make(chan struct{})
+	fail := make(chan error, 1)
+	got := 0
+	r := newRing(func(msg any) {
+		if _, ok := msg.(tellMsg); !ok {
+			report(fail, fmt.Errorf("ring consumer got %T", msg))
+			return
+		}
+		if got++; got == n {
+			close(done)
+		}
+	})
+	t, err := measure(w, done, fail, func() error {
+		return fanIn(n, senders, func(m tellMsg) error { r.push(m); return nil })
+	})
+	r.wait()
+	return t, err
+}
+
+// tellSet runs one tell on the channel, on the ring if withRing, and on
+// the runtime, one after the other, and returns a result for each.
+func tellSet(c config, scenario string, n, senders, capacity int, withRing bool) ([]Result, error) {
 	mk := func(impl string, mbox int, t throughput) Result {
 		rate := float64(n) / t.elapsed.Seconds()
 		return Result{
@@ -152,6 +176,12 @@ func tellSet(c config, scenario string, n, senders, capacity int) ([]Result, err
 		return nil, fmt.Errorf("chan: %w", err)
 	}
 	out := []Result{mk(implChan, capacity, t)}
+	if withRing {
+		if t, err = tellRing(c, n, senders); err != nil {
+			return nil, fmt.Errorf("ring: %w", err)
+		}
+		out = append(out, mk(implRing, ringSize, t))
+	}
 	if t, err = tellRuntime(c, n, senders, capacity); err != nil {
 		return nil, fmt.Errorf("runtime: %w", err)
 	}
@@ -159,11 +189,11 @@ func tellSet(c config, scenario string, n, senders, capacity int) ([]Result, err
 }
 
 func runTell1to1(c config) ([]Result, error) {
-	return tellSet(c, "tell-1to1", c.tellN, 1, c.mailbox)
+	return tellSet(c, "tell-1to1", c.tellN, 1, c.mailbox, true)
 }
 
 func runTell4to1(c config) ([]Result, error) {
-	return tellSet(c, "tell-4to1", c.tellN, 4, c.mailbox)
+	return tellSet(c, "tell-4to1", c.tellN, 4, c.mailbox, true)
 }
 
 // runSweep is tell-1to1 and tell-4to1 at each mailbox capacity, under
@@ -172,7 +202,7 @@ func runSweep(c config) ([]Result, error) {
 	var out []Result
 	for _, senders := range []int{1, 4} {
 		for _, capacity := range c.sweep {
-			rs, err := tellSet(c, "mailbox-sweep", c.sweepN, senders, capacity)
+			rs, err := tellSet(c, "mailbox-sweep", c.sweepN, senders, capacity, false)
 			if err != nil {
 				return nil, fmt.Errorf("%d senders, mailbox %d: %w", senders, capacity, err)
 			}
