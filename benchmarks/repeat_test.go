@@ -72,30 +72,33 @@ func TestFiguresCoverEveryMetric(t *testing.T) {
 	}
 }
 
-func TestRingTargets(t *testing.T) {
+func TestRingAndMemoryTargets(t *testing.T) {
 	rt := func(scenario string, vsChan, vsRing float64) Result {
 		return Result{Scenario: scenario, Impl: implRuntime, MsgsPerSec: ptr(1.0), RatioVsChan: ptr(vsChan), RatioVsRing: ptr(vsRing)}
 	}
 	rs := []Result{
 		rt("tell-1to1", 1.7, 0.89),
 		rt("tell-4to1", 1.2, 1.0),
+		{Scenario: "supervision-memory", Impl: implRuntime, SupervisedBytesPerChild: ptr(1000.0),
+			UnsupervisedBytesPerProcess: ptr(420.0), BytesPerChildBeyondProcess: ptr(580.0)},
 	}
 	verdicts := map[string]bool{}
 	for _, c := range evaluate(rs) {
 		verdicts[c.target] = c.met
 	}
 	want := map[string]bool{
-		"tell-1to1 >= 1.6x chan msgs/s": true,
-		"tell-1to1 >= 0.9x ring msgs/s": false,
-		"tell-4to1 >= 1.0x chan msgs/s": true,
-		"tell-4to1 >= 1.0x ring msgs/s": true,
+		"tell-1to1 >= 1.6x chan msgs/s":                                       true,
+		"tell-1to1 >= 0.9x ring msgs/s":                                       false,
+		"tell-4to1 >= 1.0x chan msgs/s":                                       true,
+		"tell-4to1 >= 1.0x ring msgs/s":                                       true,
+		"supervision memory <= 128 B per supervised child beyond its process": false,
 	}
 	require.Equal(t, want, verdicts)
 }
 
 // With -count 3 every line is the median of three runs, inside its spread.
 func TestExecuteCount(t *testing.T) {
-	chosen, err := pickScenarios("tell-4to1,pingpong")
+	chosen, err := pickScenarios("tell-4to1,pingpong,supervision-memory")
 	require.NoError(t, err)
 	cfg := tinyConfig()
 	cfg.count = 3
@@ -103,6 +106,7 @@ func TestExecuteCount(t *testing.T) {
 	require.NoError(t, execute(cfg, chosen, true, &out, &progress))
 	require.Contains(t, progress.String(), "3 run(s)")
 	require.Contains(t, progress.String(), "tell-4to1 >= 1.0x ring msgs/s")
+	require.Contains(t, progress.String(), "supervision memory <= 128 B per supervised child beyond its process")
 
 	var got []Result
 	sc := bufio.NewScanner(&out)
@@ -111,7 +115,7 @@ func TestExecuteCount(t *testing.T) {
 		require.NoError(t, json.Unmarshal(sc.Bytes(), &r), "line %q", sc.Text())
 		got = append(got, r)
 	}
-	require.Len(t, got, 6)
+	require.Len(t, got, 7)
 	for _, r := range got {
 		require.Equal(t, 3, r.Reps)
 		of, v := headline(r)
@@ -123,4 +127,5 @@ func TestExecuteCount(t *testing.T) {
 		require.NotNil(t, rt.RatioVsChan, "%+v", rt)
 		require.NotNil(t, rt.RatioVsRing, "%+v", rt)
 	}
+	require.NotNil(t, got[6].SupervisedBytesPerChild)
 }

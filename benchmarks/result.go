@@ -45,6 +45,14 @@ type Result struct {
 	GoroutinesPerActor *float64 `json:"goroutines_per_actor,omitempty"`
 	AllocsPerOp        *float64 `json:"allocs_per_op,omitempty"`
 
+	// The figures of supervision-memory: heap bytes per child of a
+	// supervisor, per process of the same actor spawned unsupervised, and
+	// the bytes per child beyond its process (the first less the second,
+	// in each run).
+	SupervisedBytesPerChild     *float64 `json:"supervised_bytes_per_child,omitempty"`
+	UnsupervisedBytesPerProcess *float64 `json:"unsupervised_bytes_per_process,omitempty"`
+	BytesPerChildBeyondProcess  *float64 `json:"bytes_per_child_beyond_process,omitempty"`
+
 	// RatioVsChan and RatioVsRing are this result's headline metric
 	// divided by the channel's and the ring's, in the same run; RatioOf
 	// names the metric.
@@ -71,6 +79,7 @@ func (r *Result) figures() []**float64 {
 	return []**float64{
 		&r.MsgsPerSec, &r.RestartsPerSec, &r.NsPerOp, &r.P50, &r.P99,
 		&r.BytesPerActor, &r.StackBytesPerActor, &r.GoroutinesPerActor, &r.AllocsPerOp,
+		&r.SupervisedBytesPerChild, &r.UnsupervisedBytesPerProcess, &r.BytesPerChildBeyondProcess,
 		&r.RatioVsChan, &r.RatioVsRing,
 	}
 }
@@ -110,7 +119,8 @@ func latencies(ds []time.Duration) (p50, p99, mean float64) {
 // headline returns a result's main metric, the one the ratios against the
 // baselines and the spread are of: throughput where it is measured
 // (messages or restarts), otherwise time per operation (p50 for latency
-// scenarios).
+// scenarios), or for supervision-memory the bytes per child beyond its
+// process.
 func headline(r Result) (string, *float64) {
 	switch {
 	case r.MsgsPerSec != nil:
@@ -121,6 +131,8 @@ func headline(r Result) (string, *float64) {
 		return "p50_ns", r.P50
 	case r.NsPerOp != nil:
 		return "ns_per_op", r.NsPerOp
+	case r.BytesPerChildBeyondProcess != nil:
+		return "bytes_per_child_beyond_process", r.BytesPerChildBeyondProcess
 	}
 	return "", nil
 }
@@ -191,6 +203,10 @@ func writeTable(w io.Writer, rs []Result) error {
 		if r.StackBytesPerActor != nil && *r.StackBytesPerActor >= 1 {
 			bytes += fmt.Sprintf(" +%.0f stack", *r.StackBytesPerActor)
 		}
+		if r.BytesPerChildBeyondProcess != nil {
+			bytes = fmt.Sprintf("%+.0f (%s vs %s)", *r.BytesPerChildBeyondProcess,
+				fmtF(r.SupervisedBytesPerChild, "%.0f"), fmtF(r.UnsupervisedBytesPerProcess, "%.0f"))
+		}
 		spread := "-"
 		if s := r.Spread; s != nil {
 			spread = fmtFigure(s.Of, s.Min) + "–" + fmtFigure(s.Of, s.Max) + " " + unitOf[s.Of]
@@ -206,6 +222,7 @@ func writeTable(w io.Writer, rs []Result) error {
 // unitOf is how the table names each headline metric.
 var unitOf = map[string]string{
 	"msgs_per_sec": "msgs/s", "restarts_per_sec": "restarts/s", "p50_ns": "p50", "ns_per_op": "ns/op",
+	"bytes_per_child_beyond_process": "B/child",
 }
 
 // fmtFigure formats a value of the headline metric of.

@@ -77,6 +77,11 @@ func evaluate(rs []Result) []check {
 	if r := find("escalation", implRuntime, func(r Result) bool { return r.Depth != nil && *r.Depth == 1000 }); r != nil {
 		add("escalation depth 1,000 < 1ms (p50)", *r.P50 < 1e6, "p50 %s, p99 %s", fmtNs(r.P50), fmtNs(r.P99))
 	}
+	if r := find("supervision-memory", implRuntime, nil); r != nil {
+		add("supervision memory <= 128 B per supervised child beyond its process", *r.BytesPerChildBeyondProcess <= 128,
+			"%.0f B (%.0f B per child, %.0f B per unsupervised process)",
+			*r.BytesPerChildBeyondProcess, *r.SupervisedBytesPerChild, *r.UnsupervisedBytesPerProcess)
+	}
 	return out
 }
 
