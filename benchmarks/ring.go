@@ -59,11 +59,10 @@ const (
 //     before the store (a new consumer may own the head after it): if the
 //     message is there it takes the state back by CAS and drains on from
 //     the head as it now is (or a producer won the CAS, by 3, and started a
-//     new consumer). So a consumer exits only when
-//     the head slot's message is not published yet, and that message's
-//     producer, by 3, loads the state after its publish and after this
-//     ringIdle: it starts a consumer, or one started after the publish will
-//     see it.
+//     new consumer). So a consumer exits only when the head slot's message
+//     is not published yet, and that message's producer, by 3, loads the
+//     state after its publish and after this ringIdle: it starts a
+//     consumer, or one started after the publish will see it.
 //  5. One consumer at a time: a consumer owns the head and reads messages
 //     from its winning CAS to ringScheduled to its store of ringIdle, and
 //     only it stores ringIdle; after that store it reads one sequence number
