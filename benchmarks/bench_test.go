@@ -22,21 +22,27 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // TestScenariosQuick runs every scenario at a tiny size: each must finish,
-// and report a positive, finite figure for what it measures.
+// and report a positive, finite figure for what it measures; the tells and
+// pingpong report the ring beside the channel.
 func TestScenariosQuick(t *testing.T) {
+	withRing := map[string]bool{"tell-1to1": true, "tell-4to1": true, "pingpong": true}
 	for _, sc := range scenarios() {
 		t.Run(sc.name, func(t *testing.T) {
 			rs, err := sc.run(tinyConfig())
 			require.NoError(t, err)
 			require.NotEmpty(t, rs)
+			impls := map[string]bool{}
 			for _, r := range rs {
+				impls[r.Impl] = true
 				require.Equal(t, sc.name, r.Scenario)
-				require.Contains(t, []string{implRuntime, implChan}, r.Impl)
+				require.Contains(t, []string{implRuntime, implChan, implRing}, r.Impl)
 				require.Positive(t, r.N, "%+v", r)
+				require.Equal(t, 1, r.Reps, "%+v", r)
 				_, v := headline(r)
 				require.NotNil(t, v, "%+v has no headline metric", r)
 				require.False(t, math.IsNaN(*v) || math.IsInf(*v, 0) || *v <= 0, "%s %s: headline %v", r.Scenario, r.Impl, *v)
 			}
+			require.Equal(t, withRing[sc.name], impls[implRing], "ring line in %s", sc.name)
 		})
 	}
 }
@@ -54,18 +60,23 @@ func TestExecuteJSON(t *testing.T) {
 		require.NoError(t, json.Unmarshal(sc.Bytes(), &m), "line %q", sc.Text())
 		got = append(got, m)
 	}
-	require.Len(t, got, 4)
+	require.Len(t, got, 5)
 	for _, m := range got {
-		for _, k := range []string{"scenario", "impl", "mailbox", "n"} {
+		for _, k := range []string{"scenario", "impl", "mailbox", "n", "reps", "spread"} {
 			require.Contains(t, m, k)
 		}
 	}
-	require.Contains(t, got[1], "msgs_per_sec")
-	require.Contains(t, got[1], "ratio_vs_chan")
-	require.Contains(t, got[3], "bytes_per_actor")
-	require.Contains(t, got[3], "goroutines_per_actor")
+	require.Equal(t, []any{implChan, implRing, implRuntime}, []any{got[0]["impl"], got[1]["impl"], got[2]["impl"]})
+	require.Contains(t, got[2], "msgs_per_sec")
+	require.Contains(t, got[2], "ratio_vs_chan")
+	require.Contains(t, got[2], "ratio_vs_ring")
+	require.NotContains(t, got[4], "ratio_vs_ring")
+	require.Equal(t, map[string]any{"of": "msgs_per_sec", "min": got[2]["msgs_per_sec"], "max": got[2]["msgs_per_sec"]}, got[2]["spread"])
+	require.Contains(t, got[4], "bytes_per_actor")
+	require.Contains(t, got[4], "goroutines_per_actor")
 	require.Equal(t, 2, strings.Count(progress.String(), " done in "), progress.String())
 	require.Contains(t, progress.String(), "Targets")
+	require.Contains(t, progress.String(), "tell-1to1 >= 0.9x ring msgs/s")
 }
 
 func TestExecuteTable(t *testing.T) {
@@ -73,9 +84,9 @@ func TestExecuteTable(t *testing.T) {
 	require.NoError(t, err)
 	var out, progress bytes.Buffer
 	require.NoError(t, execute(tinyConfig(), chosen, false, &out, &progress))
-	require.Contains(t, out.String(), "vs chan")
-	require.Contains(t, out.String(), "x ns/op")
-	require.Contains(t, out.String(), "pingpong round trip <= 1.2x chan")
+	for _, want := range []string{"vs chan", "vs ring", "spread", "x ns/op", " ring ", "pingpong round trip <= 1.2x chan"} {
+		require.Contains(t, out.String(), want)
+	}
 }
 
 func TestFlags(t *testing.T) {
@@ -87,6 +98,8 @@ func TestFlags(t *testing.T) {
 		{[]string{"-mailbox", "64,0"}, `-mailbox: "0"`},
 		{[]string{"-mailbox", ""}, "no capacity"},
 		{[]string{"extra"}, "unexpected arguments"},
+		{[]string{"-count", "0"}, "-count: 0"},
+		{[]string{"-count", "-2"}, "-count: -2"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

@@ -2,19 +2,37 @@
 // beside a plain Go channel doing the same work in the same run, so that
 // the ratios hold on a shared machine where absolute numbers drift.
 //
-//	go run ./benchmarks                      # every scenario, full size
-//	go run ./benchmarks -quick               # the same in under 30 s
-//	go run ./benchmarks -scenario tell-1to1,pingpong
+//	go run ./benchmarks                      # every scenario, full size, 5 runs each
+//	go run ./benchmarks -quick               # the same in under 30 s, 3 runs each
+//	go run ./benchmarks -scenario tell-1to1,pingpong -count 9
 //	go run ./benchmarks -mailbox 64,1024 -scenario mailbox-sweep
 //	go run ./benchmarks -json                # one JSON object per line
 //
 // # What is counted
 //
 // A benchmark never counts work it did not do: every message counted was
-// received by an actor, which signals completion when it has received the
-// last one. Throughput figures are medians over repeated runs, with the
-// channel baseline and the runtime interleaved; latencies are percentiles
+// received by an actor (or by the consumer of a baseline), which signals
+// completion when it has received the last one. Latencies are percentiles
 // over every sample of a run.
+//
+// # Baselines
+//
+// Beside the runtime, each scenario that has one runs a baseline doing the
+// same work in the same run: "chan", plain goroutines and channels, and for
+// tell-1to1, tell-4to1 and pingpong "ring", the ideal queue of ring.go: a
+// bounded lock-free MPSC ring whose consumer goroutine starts when it gets
+// work and exits when it has drained it, which is the least a mailbox with
+// no goroutine of its own can do per message.
+//
+// # Repetitions
+//
+// -count N (5 by default, 3 with -quick) runs each scenario N times in a
+// row, each run a full one: the baselines, then the runtime. Each line of
+// the report holds the median of each of its figures over the N runs and,
+// as its spread, the lowest and the highest of its headline figure. The
+// ratios to the baselines are taken within each run and their median is
+// reported. There are no repetitions inside a scenario: -count is the only
+// one, so that every scenario is repeated, and summarised, the same way.
 //
 // # Output
 //
@@ -55,6 +73,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		names   = fs.String("scenario", "", "comma-separated scenarios to run (default: all): "+strings.Join(scenarioNames(), ","))
 		sizes   = fs.String("mailbox", "64,256,1024,4096", "comma-separated mailbox capacities for mailbox-sweep")
 		quick   = fs.Bool("quick", false, "smaller sizes and fewer repetitions: the whole run in under 30 s")
+		count   = fs.Int("count", 0, "runs of each scenario; each line reports the median and the spread (default 5, 3 with -quick)")
 		asJSON  = fs.Bool("json", false, "print one JSON object per result line instead of the table")
 		timeout = fs.Duration("timeout", 5*time.Minute, "fail a scenario that has not finished after this long")
 		cpuprof = fs.String("cpuprofile", "", "write a CPU profile of the run to this file (measured phases carry the pprof label phase=measure)")
@@ -77,6 +96,14 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	cfg.timeout = *timeout
+	var countSet bool
+	fs.Visit(func(f *flag.Flag) { countSet = countSet || f.Name == "count" })
+	if countSet {
+		if *count < 1 {
+			return fmt.Errorf("-count: %d is not a number of runs of at least 1", *count)
+		}
+		cfg.count = *count
+	}
 	if *cpuprof != "" {
 		f, err := os.Create(*cpuprof)
 		if err != nil {
@@ -97,9 +124,9 @@ func execute(cfg config, chosen []scenario, asJSON bool, stdout, stderr io.Write
 	var results []Result
 	start := time.Now()
 	for i, sc := range chosen {
-		fmt.Fprintf(stderr, "bench: [%d/%d] %-16s %s ...", i+1, len(chosen), sc.name, sc.about(cfg))
+		fmt.Fprintf(stderr, "bench: [%d/%d] %-18s %s, %d run(s) ...", i+1, len(chosen), sc.name, sc.about(cfg), cfg.count)
 		t0 := time.Now()
-		rs, err := sc.run(cfg)
+		rs, err := repeat(sc, cfg)
 		if err != nil {
 			fmt.Fprintln(stderr, " failed")
 			return fmt.Errorf("%s: %w", sc.name, err)
@@ -109,7 +136,6 @@ func execute(cfg config, chosen []scenario, asJSON bool, stdout, stderr io.Write
 	}
 	fmt.Fprintf(stderr, "bench: %d scenario(s) in %v\n", len(chosen), time.Since(start).Round(time.Millisecond))
 
-	addRatios(results)
 	checks := evaluate(results)
 	if asJSON {
 		if err := writeJSON(stdout, results); err != nil {

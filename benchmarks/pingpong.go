@@ -90,22 +90,60 @@ func pingpongChan(c config, n int) (time.Duration, error) {
 	return time.Since(start), err
 }
 
+// pingpongRing plays n round trips between two rings (ring.go), each with
+// an on-demand consumer: the ponger's answers each ping with a pong on the
+// pinger's ring, the pinger's answers each pong with a ping until the n-th,
+// as the actors of pingpongRuntime do.
+func pingpongRing(c config, n int) (time.Duration, error) {
+	w := newWatchdog(c.timeout)
+	defer w.stop()
+	done := make(chan struct{})
+	var pinger *ring
+	ponger := newRing(func(msg any) {
+		if _, ok := msg.(ping); ok {
+			pinger.push(pong{})
+		}
+	})
+	got := 0
+	pinger = newRing(func(msg any) {
+		switch msg.(type) {
+		case serve:
+			ponger.push(ping{})
+		case pong:
+			if got++; got == n {
+				close(done)
+				return
+			}
+			ponger.push(ping{})
+		}
+	})
+	start := time.Now()
+	pinger.push(serve{})
+	_, err := recv(w, done, nil)
+	elapsed := time.Since(start)
+	pinger.wait()
+	ponger.wait()
+	return elapsed, err
+}
+
+// runPingPong plays the round trips on channels, on rings and on actors,
+// one after the other.
 func runPingPong(c config) ([]Result, error) {
 	n := c.pingN
-	var chanNs, rtNs []float64
-	for range c.reps {
-		d, err := pingpongChan(c, n)
-		if err != nil {
-			return nil, fmt.Errorf("chan: %w", err)
-		}
-		chanNs = append(chanNs, float64(d.Nanoseconds())/float64(n))
-		if d, err = pingpongRuntime(c, n); err != nil {
-			return nil, fmt.Errorf("runtime: %w", err)
-		}
-		rtNs = append(rtNs, float64(d.Nanoseconds())/float64(n))
+	mk := func(impl string, mbox int, d time.Duration) Result {
+		return Result{Scenario: "pingpong", Impl: impl, Mailbox: mbox, N: n, NsPerOp: ptr(float64(d.Nanoseconds()) / float64(n)), Reps: 1}
 	}
-	return []Result{
-		{Scenario: "pingpong", Impl: implChan, Mailbox: pingpongBuffer, N: n, NsPerOp: ptr(median(chanNs)), Reps: c.reps},
-		{Scenario: "pingpong", Impl: implRuntime, Mailbox: c.mailbox, N: n, NsPerOp: ptr(median(rtNs)), Reps: c.reps},
-	}, nil
+	d, err := pingpongChan(c, n)
+	if err != nil {
+		return nil, fmt.Errorf("chan: %w", err)
+	}
+	out := []Result{mk(implChan, pingpongBuffer, d)}
+	if d, err = pingpongRing(c, n); err != nil {
+		return nil, fmt.Errorf("ring: %w", err)
+	}
+	out = append(out, mk(implRing, ringSize, d))
+	if d, err = pingpongRuntime(c, n); err != nil {
+		return nil, fmt.Errorf("runtime: %w", err)
+	}
+	return append(out, mk(implRuntime, c.mailbox, d)), nil
 }

@@ -18,6 +18,7 @@ import (
 const (
 	implRuntime = "runtime"
 	implChan    = "chan"
+	implRing    = "ring" // the ideal queue of ring.go
 )
 
 // Result is one line of the report. A nil metric was not measured by the
@@ -44,12 +45,43 @@ type Result struct {
 	GoroutinesPerActor *float64 `json:"goroutines_per_actor,omitempty"`
 	AllocsPerOp        *float64 `json:"allocs_per_op,omitempty"`
 
-	// RatioVsChan is this result's headline metric divided by the channel
-	// baseline's in the same run; RatioOf names the metric.
+	// The figures of supervision-memory: heap bytes per child of a
+	// supervisor, per process of the same actor spawned unsupervised, and
+	// the bytes per child beyond its process (the first less the second,
+	// in each run).
+	SupervisedBytesPerChild     *float64 `json:"supervised_bytes_per_child,omitempty"`
+	UnsupervisedBytesPerProcess *float64 `json:"unsupervised_bytes_per_process,omitempty"`
+	BytesPerChildBeyondProcess  *float64 `json:"bytes_per_child_beyond_process,omitempty"`
+
+	// RatioVsChan and RatioVsRing are this result's headline metric
+	// divided by the channel's and the ring's, in the same run; RatioOf
+	// names the metric.
 	RatioVsChan *float64 `json:"ratio_vs_chan,omitempty"`
+	RatioVsRing *float64 `json:"ratio_vs_ring,omitempty"`
 	RatioOf     string   `json:"ratio_of,omitempty"`
-	// Reps is how many runs the figures are the median of.
+	// Spread is the lowest and the highest headline figure of the runs.
+	Spread *Spread `json:"spread,omitempty"`
+	// Reps is how many runs (-count) the figures are the median of.
 	Reps int `json:"reps"`
+}
+
+// Spread is the range of a result's headline metric, named by Of, over
+// the runs its median was taken from.
+type Spread struct {
+	Of  string  `json:"of"`
+	Min float64 `json:"min"`
+	Max float64 `json:"max"`
+}
+
+// figures returns every metric of r, the ratios among them: the fields a
+// repeated run reports the median of.
+func (r *Result) figures() []**float64 {
+	return []**float64{
+		&r.MsgsPerSec, &r.RestartsPerSec, &r.NsPerOp, &r.P50, &r.P99,
+		&r.BytesPerActor, &r.StackBytesPerActor, &r.GoroutinesPerActor, &r.AllocsPerOp,
+		&r.SupervisedBytesPerChild, &r.UnsupervisedBytesPerProcess, &r.BytesPerChildBeyondProcess,
+		&r.RatioVsChan, &r.RatioVsRing,
+	}
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -84,23 +116,31 @@ func latencies(ds []time.Duration) (p50, p99, mean float64) {
 	return rank(0.50), rank(0.99), float64(sum.Nanoseconds()) / float64(len(ds))
 }
 
-// headline returns a result's main metric for the ratio against the
-// channel: throughput where it is measured, otherwise time per operation
-// (p50 for latency scenarios).
+// headline returns a result's main metric, the one the ratios against the
+// baselines and the spread are of: throughput where it is measured
+// (messages or restarts), otherwise time per operation (p50 for latency
+// scenarios), or for supervision-memory the bytes per child beyond its
+// process.
 func headline(r Result) (string, *float64) {
 	switch {
 	case r.MsgsPerSec != nil:
 		return "msgs_per_sec", r.MsgsPerSec
+	case r.RestartsPerSec != nil:
+		return "restarts_per_sec", r.RestartsPerSec
 	case r.P50 != nil:
 		return "p50_ns", r.P50
 	case r.NsPerOp != nil:
 		return "ns_per_op", r.NsPerOp
+	case r.BytesPerChildBeyondProcess != nil:
+		return "bytes_per_child_beyond_process", r.BytesPerChildBeyondProcess
 	}
 	return "", nil
 }
 
-// addRatios sets RatioVsChan on every runtime result that has a channel
-// result with the same scenario and senders (and, in the sweep, capacity).
+// addRatios sets RatioVsChan and RatioVsRing on every runtime result that
+// has a channel or ring result with the same scenario and senders (and, in
+// the sweep, capacity). rs is one run of one scenario, so that each ratio
+// is of figures measured side by side.
 func addRatios(rs []Result) {
 	for i := range rs {
 		r := &rs[i]
@@ -108,7 +148,16 @@ func addRatios(rs []Result) {
 			continue
 		}
 		for _, c := range rs {
-			if c.Impl != implChan || c.Scenario != r.Scenario || c.Senders != r.Senders {
+			var ratio **float64
+			switch c.Impl {
+			case implChan:
+				ratio = &r.RatioVsChan
+			case implRing:
+				ratio = &r.RatioVsRing
+			default:
+				continue
+			}
+			if c.Scenario != r.Scenario || c.Senders != r.Senders {
 				continue
 			}
 			if r.Scenario == "mailbox-sweep" && c.Mailbox != r.Mailbox {
@@ -117,7 +166,7 @@ func addRatios(rs []Result) {
 			of, v := headline(*r)
 			cof, cv := headline(c)
 			if v != nil && cv != nil && of == cof && *cv != 0 {
-				r.RatioVsChan, r.RatioOf = ptr(*v / *cv), of
+				*ratio, r.RatioOf = ptr(*v / *cv), of
 			}
 		}
 	}
@@ -135,7 +184,7 @@ func writeJSON(w io.Writer, rs []Result) error {
 
 func writeTable(w io.Writer, rs []Result) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\timpl\tmailbox\tn\tmsgs/s\tns/op\tp50\tp99\tB/actor\tgoroutines/actor\tallocs/op\tvs chan\t")
+	fmt.Fprintln(tw, "scenario\timpl\tmailbox\tn\tmsgs/s\tns/op\tp50\tp99\tB/actor\tgoroutines/actor\tallocs/op\tspread\tvs chan\tvs ring\t")
 	for _, r := range rs {
 		name := r.Scenario
 		switch {
@@ -154,17 +203,44 @@ func writeTable(w io.Writer, rs []Result) error {
 		if r.StackBytesPerActor != nil && *r.StackBytesPerActor >= 1 {
 			bytes += fmt.Sprintf(" +%.0f stack", *r.StackBytesPerActor)
 		}
-		ratio := "-"
-		if r.RatioVsChan != nil {
-			ratio = fmt.Sprintf("%.2fx %s", *r.RatioVsChan, map[string]string{
-				"msgs_per_sec": "msgs/s", "p50_ns": "p50", "ns_per_op": "ns/op",
-			}[r.RatioOf])
+		if r.BytesPerChildBeyondProcess != nil {
+			bytes = fmt.Sprintf("%+.0f (%s vs %s)", *r.BytesPerChildBeyondProcess,
+				fmtF(r.SupervisedBytesPerChild, "%.0f"), fmtF(r.UnsupervisedBytesPerProcess, "%.0f"))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
+		spread := "-"
+		if s := r.Spread; s != nil {
+			spread = fmtFigure(s.Of, s.Min) + "–" + fmtFigure(s.Of, s.Max) + " " + unitOf[s.Of]
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
 			name, r.Impl, r.Mailbox, r.N, fmtRate(thr, r.RestartsPerSec != nil), fmtNs(r.NsPerOp), fmtNs(r.P50), fmtNs(r.P99),
-			bytes, fmtF(r.GoroutinesPerActor, "%.2f"), fmtF(r.AllocsPerOp, "%.3f"), ratio)
+			bytes, fmtF(r.GoroutinesPerActor, "%.2f"), fmtF(r.AllocsPerOp, "%.3f"), spread,
+			fmtRatio(r.RatioVsChan, r.RatioOf), fmtRatio(r.RatioVsRing, r.RatioOf))
 	}
 	return tw.Flush()
+}
+
+// unitOf is how the table names each headline metric.
+var unitOf = map[string]string{
+	"msgs_per_sec": "msgs/s", "restarts_per_sec": "restarts/s", "p50_ns": "p50", "ns_per_op": "ns/op",
+	"bytes_per_child_beyond_process": "B/child",
+}
+
+// fmtFigure formats a value of the headline metric of.
+func fmtFigure(of string, v float64) string {
+	switch of {
+	case "msgs_per_sec", "restarts_per_sec":
+		return strconv.FormatFloat(v/1e6, 'f', 2, 64) + "M"
+	case "p50_ns", "ns_per_op":
+		return fmtNs(&v)
+	}
+	return fmt.Sprintf("%.0f", v)
+}
+
+func fmtRatio(v *float64, of string) string {
+	if v == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%.2fx %s", *v, unitOf[of])
 }
 
 func fmtF(v *float64, format string) string {

@@ -19,8 +19,8 @@ type config struct {
 	siblings  []int // sibling counts of restart-siblings
 	depths    []int // tree depths of escalation
 	escReps   int   // escalations per depth
-	reps      int   // repetitions of throughput scenarios (median reported)
-	spawnReps int   // repetitions of spawn (median reported)
+	supN      int   // children of the supervisor in supervision-memory
+	count     int   // runs of each scenario (-count): medians and spreads reported
 	mailbox   int   // capacity of the actors outside the sweep
 	sweep     []int // capacities of mailbox-sweep
 	timeout   time.Duration
@@ -40,8 +40,8 @@ func fullConfig() config {
 		siblings:  []int{10, 100_000},
 		depths:    []int{10, 100, 1000},
 		escReps:   50,
-		reps:      5,
-		spawnReps: 3,
+		supN:      100_000,
+		count:     5,
 		mailbox:   actor.DefaultCapacity,
 		sweep:     []int{64, 256, 1024, 4096},
 		timeout:   5 * time.Minute,
@@ -49,13 +49,14 @@ func fullConfig() config {
 }
 
 // quickConfig keeps every scenario and its shape (the same sibling counts
-// and depths) at a tenth of the work: the whole run in under 30 s.
+// and depths) at a tenth of the work, three runs each: the whole run in
+// under 30 s.
 func quickConfig() config {
 	c := fullConfig()
 	c.tellN, c.sweepN, c.pingN = 200_000, 200_000, 20_000
 	c.spawnN, c.signalN = 20_000, 2_000
 	c.restartN, c.siblingsN = 2_000, 2_000
-	c.escReps, c.reps, c.spawnReps = 10, 3, 1
+	c.escReps, c.supN, c.count = 10, 10_000, 3
 	return c
 }
 
@@ -64,7 +65,7 @@ func tinyConfig() config {
 	return config{
 		tellN: 2_000, sweepN: 1_000, pingN: 200, spawnN: 200, signalN: 50,
 		restartN: 50, siblingsN: 20, siblings: []int{10, 100}, depths: []int{3, 10},
-		escReps: 3, reps: 1, spawnReps: 1,
+		escReps: 3, supN: 1_000, count: 1,
 		mailbox: 64, sweep: []int{16, 64}, timeout: time.Minute,
 	}
 }
@@ -91,6 +92,9 @@ func scenarios() []scenario {
 			return fmt.Sprintf("n=%d cycles, siblings=%v", c.siblingsN, c.siblings)
 		}, runRestartSiblings},
 		{"escalation", func(c config) string { return fmt.Sprintf("%d per depth, depth=%v", c.escReps, c.depths) }, runEscalation},
+		{"supervision-memory", func(c config) string {
+			return fmt.Sprintf("n=%d idle children, and as many unsupervised", c.supN)
+		}, runSupervisionMemory},
 	}
 }
 

@@ -83,32 +83,21 @@ func spawnChan(n int) footprint {
 	return f
 }
 
+// runSpawn spawns the goroutines, then the actors, and measures each while
+// all of them are alive.
 func runSpawn(c config) ([]Result, error) {
 	n := c.spawnN
-	var rt, ch []footprint
-	for range c.spawnReps {
-		ch = append(ch, spawnChan(n))
-		f, err := spawnRuntime(n)
-		if err != nil {
-			return nil, err
-		}
-		rt = append(rt, f)
-	}
-	mk := func(impl string, mbox int, fs []footprint) Result {
-		pick := func(get func(footprint) float64) *float64 {
-			xs := make([]float64, len(fs))
-			for i, f := range fs {
-				xs[i] = get(f)
-			}
-			return ptr(median(xs))
-		}
+	mk := func(impl string, mbox int, f footprint) Result {
 		return Result{
-			Scenario: "spawn", Impl: impl, Mailbox: mbox, N: n, Reps: len(fs),
-			NsPerOp:            pick(func(f footprint) float64 { return f.nsPerSpawn }),
-			BytesPerActor:      pick(func(f footprint) float64 { return f.heapPerActor }),
-			StackBytesPerActor: pick(func(f footprint) float64 { return f.stackPerActor }),
-			GoroutinesPerActor: pick(func(f footprint) float64 { return f.goroutinesPerActor }),
+			Scenario: "spawn", Impl: impl, Mailbox: mbox, N: n, Reps: 1,
+			NsPerOp: ptr(f.nsPerSpawn), BytesPerActor: ptr(f.heapPerActor),
+			StackBytesPerActor: ptr(f.stackPerActor), GoroutinesPerActor: ptr(f.goroutinesPerActor),
 		}
+	}
+	ch := spawnChan(n)
+	rt, err := spawnRuntime(n)
+	if err != nil {
+		return nil, err
 	}
 	return []Result{mk(implChan, 0, ch), mk(implRuntime, actor.DefaultCapacity, rt)}, nil
 }

@@ -137,39 +137,63 @@ func shutdown(sys *system.System, err error) error {
 	return err
 }
 
-// tellPair measures the channel and the runtime reps times, interleaved,
-// and returns their results with median figures.
-func tellPair(c config, scenario string, n, senders, capacity int) ([]Result, error) {
-	var chanRate, rtRate, chanAllocs, rtAllocs []float64
-	for range c.reps {
-		t, err := tellChan(c, n, senders, capacity)
-		if err != nil {
-			return nil, fmt.Errorf("chan: %w", err)
+// tellRing is the ideal-queue baseline: the same senders push onto a ring
+// (ring.go), whose consumer, started on demand, counts the messages.
+func tellRing(c config, n, senders int) (throughput, error) {
+	w := newWatchdog(c.timeout)
+	defer w.stop()
+	done := make(chan struct{})
+	fail := make(chan error, 1)
+	got := 0
+	r := newRing(func(msg any) {
+		if _, ok := msg.(tellMsg); !ok {
+			report(fail, fmt.Errorf("ring consumer got %T", msg))
+			return
 		}
-		chanRate = append(chanRate, float64(n)/t.elapsed.Seconds())
-		chanAllocs = append(chanAllocs, float64(t.mallocs)/float64(n))
-		if t, err = tellRuntime(c, n, senders, capacity); err != nil {
-			return nil, fmt.Errorf("runtime: %w", err)
+		if got++; got == n {
+			close(done)
 		}
-		rtRate = append(rtRate, float64(n)/t.elapsed.Seconds())
-		rtAllocs = append(rtAllocs, float64(t.mallocs)/float64(n))
-	}
-	mk := func(impl string, rate, allocs []float64) Result {
-		r := median(rate)
+	})
+	t, err := measure(w, done, fail, func() error {
+		return fanIn(n, senders, func(m tellMsg) error { r.push(m); return nil })
+	})
+	r.wait()
+	return t, err
+}
+
+// tellSet runs one tell on the channel, on the ring if withRing, and on
+// the runtime, one after the other, and returns a result for each.
+func tellSet(c config, scenario string, n, senders, capacity int, withRing bool) ([]Result, error) {
+	mk := func(impl string, mbox int, t throughput) Result {
+		rate := float64(n) / t.elapsed.Seconds()
 		return Result{
-			Scenario: scenario, Impl: impl, Mailbox: capacity, N: n, Senders: senders,
-			MsgsPerSec: ptr(r), NsPerOp: ptr(1e9 / r), AllocsPerOp: ptr(median(allocs)), Reps: c.reps,
+			Scenario: scenario, Impl: impl, Mailbox: mbox, N: n, Senders: senders,
+			MsgsPerSec: ptr(rate), NsPerOp: ptr(1e9 / rate), AllocsPerOp: ptr(float64(t.mallocs) / float64(n)), Reps: 1,
 		}
 	}
-	return []Result{mk(implChan, chanRate, chanAllocs), mk(implRuntime, rtRate, rtAllocs)}, nil
+	t, err := tellChan(c, n, senders, capacity)
+	if err != nil {
+		return nil, fmt.Errorf("chan: %w", err)
+	}
+	out := []Result{mk(implChan, capacity, t)}
+	if withRing {
+		if t, err = tellRing(c, n, senders); err != nil {
+			return nil, fmt.Errorf("ring: %w", err)
+		}
+		out = append(out, mk(implRing, ringSize, t))
+	}
+	if t, err = tellRuntime(c, n, senders, capacity); err != nil {
+		return nil, fmt.Errorf("runtime: %w", err)
+	}
+	return append(out, mk(implRuntime, capacity, t)), nil
 }
 
 func runTell1to1(c config) ([]Result, error) {
-	return tellPair(c, "tell-1to1", c.tellN, 1, c.mailbox)
+	return tellSet(c, "tell-1to1", c.tellN, 1, c.mailbox, true)
 }
 
 func runTell4to1(c config) ([]Result, error) {
-	return tellPair(c, "tell-4to1", c.tellN, 4, c.mailbox)
+	return tellSet(c, "tell-4to1", c.tellN, 4, c.mailbox, true)
 }
 
 // runSweep is tell-1to1 and tell-4to1 at each mailbox capacity, under
@@ -178,7 +202,7 @@ func runSweep(c config) ([]Result, error) {
 	var out []Result
 	for _, senders := range []int{1, 4} {
 		for _, capacity := range c.sweep {
-			rs, err := tellPair(c, "mailbox-sweep", c.sweepN, senders, capacity)
+			rs, err := tellSet(c, "mailbox-sweep", c.sweepN, senders, capacity, false)
 			if err != nil {
 				return nil, fmt.Errorf("%d senders, mailbox %d: %w", senders, capacity, err)
 			}
