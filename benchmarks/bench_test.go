@@ -84,7 +84,7 @@ func TestExecuteTable(t *testing.T) {
 	require.NoError(t, err)
 	var out, progress bytes.Buffer
 	require.NoError(t, execute(tinyConfig(), chosen, false, &out, &progress))
-	for _, want := range []string{"vs chan", "vs ring", "spread", "x ns/op", " ring ", "pingpong round trip <= 1.2x chan"} {
+	for _, want := range []string{"vs chan", "vs ring", "spread", "x ns/op", " ring ", "pingpong round trip <= 1.0x chan"} {
 		require.Contains(t, out.String(), want)
 	}
 }

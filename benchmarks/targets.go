@@ -52,7 +52,7 @@ func evaluate(rs []Result) []check {
 		}
 	}
 	if r := find("pingpong", implRuntime, nil); r != nil && r.RatioVsChan != nil {
-		add("pingpong round trip <= 1.2x chan", *r.RatioVsChan <= 1.2, "%.2fx (%s vs %s)", *r.RatioVsChan,
+		add("pingpong round trip <= 1.0x chan", *r.RatioVsChan <= 1.0, "%.2fx (%s vs %s)", *r.RatioVsChan,
 			fmtNs(r.NsPerOp), fmtNs(chanNs(find("pingpong", implChan, nil))))
 	}
 	if r := find("spawn", implRuntime, nil); r != nil {
