@@ -1,32 +1,6 @@
 package mailbox
 
-import (
-	"context"
-	"runtime"
-)
-
-// pushBackpressure is Push under Backpressure: it waits for room.
-func (q *Queue[T]) pushBackpressure(ctx context.Context, v T) (dropped T, didDrop bool, err error) {
-	for spins := 0; ; {
-		id, i, err := q.claim(true)
-		if err == nil {
-			return dropped, false, q.fill(id, i, v)
-		}
-		if err == ErrClosed {
-			return dropped, false, err
-		}
-		if spins < fullSpins {
-			// The consumer is most likely running and about to make room:
-			// a yield costs less than parking and being woken.
-			spins++
-			runtime.Gosched()
-			continue
-		}
-		if err := q.wait(ctx); err != nil {
-			return dropped, false, err
-		}
-	}
-}
+import "context"
 
 // fullSpins is how many times a Backpressure producer finding the queue full
 // yields before it parks.

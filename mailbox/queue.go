@@ -181,17 +181,32 @@ func (q *Queue[T]) Push(ctx context.Context, v T) (dropped T, didDrop bool, err 
 	if ctx == nil {
 		return dropped, false, ErrNilContext
 	}
-	switch q.policy {
-	case DropOldest:
+	if q.policy == DropOldest {
 		return q.pushDropOldest(v)
-	case Backpressure:
-		return q.pushBackpressure(ctx, v)
 	}
-	id, i, err := q.claim(true)
-	if err != nil {
-		return dropped, false, err
+	// DropNewest and Backpressure share this loop, in Push itself: with
+	// Backpressure's wait in a function of its own, called from here,
+	// BenchmarkTell measures about 1.6 times the time per message, with
+	// the same instructions on the path that finds room.
+	for spins := 0; ; {
+		id, i, err := q.claim(true)
+		if err == nil {
+			return dropped, false, q.fill(id, i, v)
+		}
+		if err == ErrClosed || q.policy == DropNewest {
+			return dropped, false, err
+		}
+		if spins < fullSpins {
+			// The consumer is most likely running and about to make room:
+			// a yield costs less than parking and being woken.
+			spins++
+			runtime.Gosched()
+			continue
+		}
+		if err := q.wait(ctx); err != nil {
+			return dropped, false, err
+		}
 	}
-	return dropped, false, q.fill(id, i, v)
 }
 
 // PushForce appends v whatever the queue's length: it is for signals that
