@@ -28,8 +28,12 @@ type Context interface {
 	// Logger returns the system's logger with this process's pid as a
 	// field. It is silent unless the system was given a logger.
 	Logger() zerolog.Logger
-	// Context returns a context.Context cancelled when this process exits
-	// (or is killed). Pass it to the blocking calls the actor makes.
+	// Context returns a context.Context cancelled as soon as a signal
+	// arrives that ends this process without its seeing it (Kill, or an
+	// abnormal exit signal while it does not trap exits), and at the latest
+	// when it exits. A process that traps exits keeps it while it handles
+	// the Exit, to finish its work in order. Pass it to the blocking calls
+	// the actor makes.
 	Context() context.Context
 	// RequestContext is the context of the Request being handled: done
 	// when the requester gives up (its context ended), so that a handler
