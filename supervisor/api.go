@@ -171,7 +171,7 @@ func (q startChildReq) serve(ctx actor.Context, s *sup) reply {
 		}
 		return reply{err: ErrAlreadyPresent}
 	}
-	c := s.add(&child{spec: spec, opts: spec.options()})
+	c := s.add(&child{spec: &spec})
 	if err := s.start(ctx, c); err != nil {
 		s.remove(c)
 		return reply{err: &ChildStartFailed{ID: spec.ID, Err: err}}
@@ -189,7 +189,7 @@ func (q startChildWithReq) serve(ctx actor.Context, s *sup) reply {
 	if len(q.args) > 0 && s.template.StartWith == nil {
 		return reply{err: ErrNoArgs}
 	}
-	c := s.add(&child{spec: s.template, opts: s.templateOpts, args: q.args})
+	c := s.add(&child{spec: &s.template, args: q.args})
 	if err := s.start(ctx, c); err != nil {
 		s.remove(c)
 		return reply{err: &ChildStartFailed{ID: s.template.ID, Err: err}}

@@ -14,9 +14,8 @@ const (
 // child is one entry of a supervisor: a static child spec or a dynamic
 // child of the template, in start order.
 type child struct {
-	spec     Child
-	opts     []actor.Option // static children: spawn options, computed once
-	args     []any          // dynamic children: StartChildWith's arguments
+	spec     *Child // shared: a dynamic supervisor's children all point to its template
+	args     []any  // dynamic children: StartChildWith's arguments
 	pid      actor.PID
 	state    uint8
 	token    uint64 // identifies the pending restart; a stale one is ignored

@@ -53,7 +53,7 @@ func (s *sup) build(c *child) (actor.Actor, []actor.Option, error) {
 		return s.buildWith(c)
 	}
 	a, err := c.spec.Start.Build()
-	return a, c.opts, err
+	return a, c.spec.options(), err
 }
 
 // buildWith makes a dynamic child's actor and options from its arguments.

@@ -17,21 +17,20 @@ type sup struct {
 	up    *ancestor // set by a parent supervisor before it spawns this one
 
 	// Process state, reset by Init.
-	cfg          config
-	self         actor.PID
-	log          zerolog.Logger
-	template     Child // SimpleOneForOne
-	templateOpts []actor.Option
-	byPID        pidmap.Map[*child]
-	byID         map[string]*child
-	head         *child
-	tail         *child
-	n            int // children in the list
-	active       int // children running
-	sigLive      int // significant children running or restarting
-	tokens       uint64
-	hist         history
-	bo           backoffState
+	cfg      config
+	self     actor.PID
+	log      zerolog.Logger
+	template Child // SimpleOneForOne
+	byPID    pidmap.Map[*child]
+	byID     map[string]*child
+	head     *child
+	tail     *child
+	n        int // children in the list
+	active   int // children running
+	sigLive  int // significant children running or restarting
+	tokens   uint64
+	hist     history
+	bo       backoffState
 }
 
 var (
@@ -78,24 +77,23 @@ func (s *sup) Init(ctx actor.Context) error {
 		if s.template, err = s.specs[0].check(cfg); err != nil {
 			return err
 		}
-		s.templateOpts = s.template.options()
 		ctx.TrapExit(true)
 		return nil
 	}
-	checked := make([]Child, len(s.specs))
-	for i, c := range s.specs {
-		if checked[i], err = c.check(cfg); err != nil {
+	for i := range s.specs {
+		if s.specs[i], err = s.specs[i].check(cfg); err != nil {
 			return err
 		}
-		if _, dup := s.byID[c.ID]; dup {
-			return fmt.Errorf("%w: %q", ErrDuplicateID, c.ID)
+		if _, dup := s.byID[s.specs[i].ID]; dup {
+			return fmt.Errorf("%w: %q", ErrDuplicateID, s.specs[i].ID)
 		}
-		s.byID[c.ID] = nil
+		s.byID[s.specs[i].ID] = nil
 	}
 	clear(s.byID)
 	ctx.TrapExit(true)
-	for _, spec := range checked {
-		c := s.add(&child{spec: spec, opts: spec.options()})
+	for i := range s.specs {
+		spec := &s.specs[i] // the children point into specs, checked in place
+		c := s.add(&child{spec: spec})
 		if err := s.start(ctx, c); err != nil {
 			s.remove(c)
 			s.stopAll(ctx)
