@@ -62,6 +62,8 @@ func (p *process) finalize(reason error, owner bool) bool {
 	p.reason = reason
 	ext := p.ext
 	p.ext = nil
+	parentLink := p.parentLink
+	p.parentLink = false
 	p.mu.Unlock()
 
 	s := p.sys
@@ -73,6 +75,9 @@ func (p *process) finalize(reason error, owner bool) bool {
 	// Counted out before anyone is told, so that whoever sees the exit (a
 	// Down, an Exit, a Spawn that failed) also sees Processes() without it.
 	s.live.Add(-1)
+	if parentLink {
+		s.signalVia(via, p.parent, signal{kind: sigLinkExit, from: p.pid, reason: reason})
+	}
 	if ext != nil {
 		if ext.cancel != nil {
 			ext.cancel()

@@ -14,14 +14,30 @@ func (p *process) addLink(pid actor.PID) bool {
 	if p.status.Load() == statusDead {
 		return false
 	}
-	p.extLocked().links.Put(pid, struct{}{})
+	if pid == p.parent {
+		p.parentLink = true
+	} else {
+		p.extLocked().links.Put(pid, struct{}{})
+	}
 	return true
+}
+
+// linkedLocked reports whether p is linked to pid. The caller holds p.mu.
+func (p *process) linkedLocked(pid actor.PID) bool {
+	if pid == p.parent && p.parentLink {
+		return true
+	}
+	return p.ext != nil && p.ext.links.Has(pid)
 }
 
 // dropLink removes the link to pid and reports whether there was one.
 func (p *process) dropLink(pid actor.PID) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if pid == p.parent && p.parentLink {
+		p.parentLink = false
+		return true
+	}
 	if p.ext == nil {
 		return false
 	}

@@ -68,6 +68,10 @@ type process struct {
 	ext        *procExt // under mu
 	initCh     chan error
 	needInit   bool // owner
+	// parentLink is the link to the parent, kept here rather than in
+	// ext.links: every supervised child has it, and most nothing else of
+	// ext. Under mu.
+	parentLink bool
 	// While the owner finalizes, the first linked or monitoring process it
 	// wakes is handed to this goroutine to run next, instead of waking
 	// another worker: an exit chain then costs no goroutine switch. Owner.

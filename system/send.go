@@ -68,7 +68,7 @@ func (p *process) doom(sig *signal) {
 	if p.status.Load() == statusDead {
 		return
 	}
-	if sig.kind == sigLinkExit && (p.ext == nil || !p.ext.links.Has(sig.from)) {
+	if sig.kind == sigLinkExit && !p.linkedLocked(sig.from) {
 		sig.fatal = false
 		return // unlinked: the signal will be ignored
 	}

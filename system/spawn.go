@@ -44,11 +44,8 @@ func (s *System) spawn(parent *process, a actor.Actor, link bool, opts []actor.O
 		p.needInit = true
 		p.initCh = make(chan error, 1)
 	}
-	if link {
-		// The child has not run yet, so the link exists before it can fail.
-		p.ext = new(procExt)
-		p.ext.links.Put(parent.pid, struct{}{})
-	}
+	// The child has not run yet, so the link exists before it can fail.
+	p.parentLink = link
 	if err := s.reg.Add(p); err != nil {
 		return actor.PID{}, err
 	}
