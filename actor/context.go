@@ -29,11 +29,12 @@ type Context interface {
 	// field. It is silent unless the system was given a logger.
 	Logger() zerolog.Logger
 	// Context returns a context.Context cancelled as soon as a signal
-	// arrives that ends this process without its seeing it (Kill, or an
-	// abnormal exit signal while it does not trap exits), and at the latest
-	// when it exits. A process that traps exits keeps it while it handles
-	// the Exit, to finish its work in order. Pass it to the blocking calls
-	// the actor makes.
+	// arrives that will end this process (Kill; an abnormal exit signal
+	// while it does not trap exits; a stop from its parent or the system,
+	// which ends a trapping process too once it has seen the Exit), and at
+	// the latest when it exits. Pass it to the blocking calls the actor
+	// makes; bound work that must still finish in order after a stop by
+	// deadlines of its own.
 	Context() context.Context
 	// RequestContext is the context of the Request being handled: done
 	// when the requester gives up (its context ended), so that a handler
@@ -119,9 +120,10 @@ type Context interface {
 	// exited, as a monitor would see it: the Down's Reason is the target's
 	// final exit reason (NoProc if it was not alive). err is not an exit
 	// reason: it is ctx.Err() if ctx ends first (the target may then still
-	// be running; the Down is zero), or the error of a call that could not
-	// be made (ErrRequestSelf for Self, ErrNilReason, ErrZeroPID,
-	// ErrForeignPID). It blocks until one of those.
+	// be running; the Down is zero), ErrNotInProcess if this process is
+	// killed while it waits, or the error of a call that could not be made
+	// (ErrRequestSelf for Self, ErrNilReason, ErrZeroPID, ErrForeignPID).
+	// It blocks until one of those.
 	ExitAndWait(ctx context.Context, pid PID, reason error) (Down, error)
 
 	// Register registers this process under name (ErrNameTaken if taken).

@@ -165,11 +165,12 @@ func (w *worker) Terminate(ctx actor.Context, reason error) {
 	w.j.add("stop:" + w.id)
 }
 
-// hangOnExit is an onExit that never finishes handling the exit signal:
-// it returns only once the process has been killed. (A trapping process
-// cannot simply ignore its parent's exit signal: the runtime ends it after
-// the handler, as OTP's behaviours do.)
-func hangOnExit(ctx actor.Context, _ actor.Exit) { <-ctx.Context().Done() }
+// hangOnExit is an onExit that takes an hour of the bubble's virtual clock
+// to handle the exit signal, ignoring its context (cancelled when the stop
+// arrived), so that any shutdown timeout kills it first. (A trapping
+// process cannot simply ignore its parent's exit signal: the runtime ends
+// it after the handler, as OTP's behaviours do.)
+func hangOnExit(actor.Context, actor.Exit) { <-time.After(time.Hour) }
 
 // child returns a worker child spec with the given ID recording to j.
 func child(id string, j *journal) supervisor.Child {

@@ -25,10 +25,10 @@ func (s *sup) stopAll(ctx actor.Context) {
 }
 
 // stopChild stops running child c per its shutdown policy. It returns a
-// *ShutdownTimeout if c had to be killed after its timeout, or the
-// supervisor's own context error if the supervisor is being killed while
-// it waits (the child then goes with it, through its link, and no
-// ChildExited is published).
+// *ShutdownTimeout if c had to be killed after its timeout, or
+// actor.ErrNotInProcess if the supervisor is killed while it waits (the
+// child then goes with it, through its link, and no ChildExited is
+// published).
 func (s *sup) stopChild(ctx actor.Context, c *child) error {
 	pid := c.pid
 	s.setState(c, stopped, actor.PID{})
@@ -44,10 +44,14 @@ func (s *sup) stopChild(ctx actor.Context, c *child) error {
 // exit reason. wait, if not nil, is the deadline of a Timeout policy
 // shared by several children stopping together. err is a *ShutdownTimeout
 // when the child was killed after its timeout (reason is then Killed), or
-// the supervisor's own context error when the supervisor is being killed
-// while it waits (reason is then nil: the child's exit was not seen).
+// actor.ErrNotInProcess when the supervisor is killed while it waits
+// (reason is then nil: the child's exit was not seen).
+//
+// The waits are not bounded by the supervisor's own context: that is
+// cancelled as soon as the supervisor is told to stop, and stopping its
+// children in order within their policies is what it then does.
 func (s *sup) shutdown(ctx actor.Context, c *child, pid actor.PID, wait context.Context) (reason error, err error) {
-	own := ctx.Context()
+	own := context.Background()
 	var d actor.Down
 	switch c.spec.Shutdown.mode {
 	case shutdownBrutal:
@@ -62,7 +66,7 @@ func (s *sup) shutdown(ctx actor.Context, c *child, pid actor.PID, wait context.
 			defer cancel()
 		}
 		d, err = ctx.ExitAndWait(wait, pid, actor.Shutdown)
-		if err == nil || own.Err() != nil {
+		if err == nil || errors.Is(err, actor.ErrNotInProcess) {
 			break
 		}
 		if d, err = ctx.ExitAndWait(own, pid, actor.Kill); err == nil && errors.Is(d.Reason, actor.Killed) {
@@ -96,7 +100,7 @@ func (s *sup) stopDynamic(ctx actor.Context) {
 	}
 	wait := context.Context(nil)
 	if p := s.template.Shutdown; p.mode != shutdownBrutal {
-		wait = ctx.Context()
+		wait = context.Background() // see shutdown
 		for _, k := range kids {
 			_ = ctx.Exit(k.pid, actor.Shutdown)
 		}

@@ -426,15 +426,23 @@ func TestContextCancelledByAnEndingSignal(t *testing.T) {
 		defer cancel()
 		require.NoError(t, sys.Stop(ctx, p.pid))
 	})
-	t.Run("a trapping process keeps its context to finish in order", func(t *testing.T) {
+	t.Run("a trapping process told to stop", func(t *testing.T) {
+		// It will end once it has seen the Exit, so its context is
+		// cancelled when the stop arrives: a handler blocked on it returns.
 		sys := newSystem(t)
+		p := spawnProbe(t, sys, true)
+		started := make(chan struct{}, 1)
+		require.NoError(t, sys.Send(p.pid, blockOnContext(started)))
+		testkit.Recv(t, started)
+		ctx, cancel := context.WithTimeout(context.Background(), testkit.Timeout)
+		defer cancel()
+		require.NoError(t, sys.Stop(ctx, p.pid))
+
 		a := trapCtx{seen: make(chan error, 1)}
 		pid, err := sys.Spawn(a)
 		require.NoError(t, err)
-		ctx, cancel := context.WithTimeout(context.Background(), testkit.Timeout)
-		defer cancel()
 		require.NoError(t, sys.Stop(ctx, pid))
-		require.NoError(t, testkit.Recv(t, a.seen), "its context was live while it handled the Exit")
+		require.ErrorIs(t, testkit.Recv(t, a.seen), context.Canceled, "cancelled before it handled the Exit")
 	})
 	t.Run("untrapped abnormal exit", func(t *testing.T) {
 		sys := newSystem(t)
@@ -494,8 +502,8 @@ func TestRequestContextEndsWhenTheRequesterGivesUp(t *testing.T) {
 	require.Equal(t, false, v, "a Request has the requester's context")
 }
 
-// trapCtx traps exits and, on an Exit, reports whether its context is
-// still live, then stops.
+// trapCtx traps exits and, on an Exit, reports its context's error, then
+// stops.
 type trapCtx struct{ seen chan error }
 
 func (a trapCtx) Init(ctx actor.Context) error {
@@ -623,4 +631,22 @@ func TestShutdownReportAtTheDeadlineIsTrue(t *testing.T) {
 
 	close(gate)
 	testkit.Recv(t, released)
+}
+
+// ExitAndWait does not depend on the caller's context to end when the
+// caller is killed: the wait ends with ErrNotInProcess.
+func TestExitAndWaitEndsWhenTheCallerIsKilled(t *testing.T) {
+	sys := newSystem(t)
+	target := spawnProbe(t, sys, true) // traps, and an Exit from a non-parent does not stop it
+	caller := spawnProbe(t, sys, false)
+	errX := errors.New("please stop")
+	result := make(chan error, 1)
+	require.NoError(t, sys.Send(caller.pid, run(func(ctx actor.Context) {
+		_, err := ctx.ExitAndWait(context.Background(), target.pid, errX)
+		result <- err
+	})))
+	require.Equal(t, actor.Exit{From: caller.pid, Reason: errX}, testkit.Recv(t, target.out))
+	require.NoError(t, sys.Kill(caller.pid))
+	require.ErrorIs(t, testkit.Recv(t, result), actor.ErrNotInProcess)
+	require.True(t, sys.Alive(target.pid))
 }

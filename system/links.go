@@ -196,12 +196,24 @@ func (c downChan) down(ref actor.Ref, pid actor.PID, reason error) {
 	}
 }
 
-// exitAndWait sends exit signal reason to q and waits until it has exited.
+// exitAndWait sends exit signal reason to q and waits until it has exited,
+// until ctx ends, or, for a caller that is a process, until that process
+// is killed (actor.ErrNotInProcess): its own exit is watched as q's is.
 func (s *System) exitAndWait(ctx context.Context, from *process, q *process, reason error) (actor.Down, error) {
 	c := make(downChan, 1)
 	ref := actor.NewRef()
 	if !q.addWatcher(ref, c) {
 		return actor.Down{Ref: ref, PID: q.pid, Reason: q.exitReason()}, nil
+	}
+	var killed downChan
+	if from != nil {
+		killed = make(downChan, 1)
+		own := actor.NewRef()
+		if !from.addWatcher(own, killed) {
+			q.removeWatcher(ref)
+			return actor.Down{}, actor.ErrNotInProcess
+		}
+		defer from.removeWatcher(own)
 	}
 	if from == nil {
 		s.stop(q, reason)
@@ -212,6 +224,9 @@ func (s *System) exitAndWait(ctx context.Context, from *process, q *process, rea
 	select {
 	case d := <-c:
 		return d, nil
+	case <-killed:
+		q.removeWatcher(ref)
+		return actor.Down{}, actor.ErrNotInProcess
 	case <-ctx.Done():
 		q.removeWatcher(ref)
 		return actor.Down{}, ctx.Err()

@@ -48,18 +48,21 @@ func (p *process) exitEnvelope(sig signal) envelope {
 	return envelope{msg: actor.Exit{From: sig.from, Reason: sig.reason}, from: mark(kind)}
 }
 
-// doom cancels p's context at once if sig is an exit signal that ends p
+// doom cancels p's context at once if sig is an exit signal that will end
+// p, so that a handler blocked on the context returns. If sig ends p
 // without p seeing it (p does not trap exits and the reason is abnormal, or
-// it is Normal sent by p to itself), so that a handler blocked on the
-// context returns and the process exits; sig is then marked fatal.
-//
-// A process that traps exits is left alone, even when the signal is a
-// stop from its parent that it will obey once it has seen the Exit: it
-// traps exits to finish its work in order first, bounded by its own
-// context (a supervisor stopping its children one by one within their
-// shutdown policies does exactly that).
+// it is Normal sent by p to itself), sig is marked fatal. A process that
+// traps exits will also end after it has seen a stop from its parent or
+// the system (see dispatch): its context is cancelled then too, but the
+// signal is delivered as an Exit in its place.
 func (p *process) doom(sig *signal) {
-	if p.trap.Load() || (actor.IsNormal(sig.reason) && !(sig.kind == sigExit && sig.from == p.pid)) {
+	if p.trap.Load() {
+		if sig.parental || (!sig.from.IsZero() && sig.from == p.parent) {
+			p.cancelContext()
+		}
+		return
+	}
+	if actor.IsNormal(sig.reason) && !(sig.kind == sigExit && sig.from == p.pid) {
 		return
 	}
 	sig.fatal = true
@@ -72,6 +75,19 @@ func (p *process) doom(sig *signal) {
 		sig.fatal = false
 		return // unlinked: the signal will be ignored
 	}
+	p.cancelContextLocked()
+}
+
+// cancelContext cancels p's context, unless p is already dead.
+func (p *process) cancelContext() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.status.Load() != statusDead {
+		p.cancelContextLocked()
+	}
+}
+
+func (p *process) cancelContextLocked() {
 	e := p.extLocked()
 	if e.ctx == nil {
 		e.ctx, e.cancel = context.WithCancel(context.Background())
