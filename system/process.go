@@ -90,7 +90,7 @@ type procExt struct {
 	monitors map[actor.Ref]actor.PID // whom this process monitors
 	ctx      context.Context
 	cancel   context.CancelFunc
-	timers   map[*timer]struct{} // pending timers it owns, cancelled at exit
+	timers   *timer // the first of the pending timers it owns, cancelled at exit
 }
 
 // setCalling records the callback the owner enters or leaves. A release

@@ -41,8 +41,14 @@ type timer struct {
 	msg      any
 	every    time.Duration // > 0: periodic, re-armed every this much
 	kind     uint8
-	owned    bool // in from's procExt.timers: cancelled when from exits
+	owned    bool // cancelled when from exits: listed in its procExt.timers
 	done     bool // fired (one-shot), cancelled, stopped or dropped at Shutdown
+
+	// The owner's list of the timers it owns, under the owner's mu: a
+	// list, not a map, so that an owned timer costs its own allocation
+	// and no map entry.
+	listed     bool
+	prev, next *timer
 }
 
 // arm puts t in the heap and starts the timer goroutine if none runs. It
@@ -100,10 +106,11 @@ func (p *process) ownTimer(t *timer) {
 	p.mu.Lock()
 	if p.status.Load() != statusDead {
 		ext := p.extLocked()
-		if ext.timers == nil {
-			ext.timers = make(map[*timer]struct{})
+		t.next = ext.timers
+		if t.next != nil {
+			t.next.prev = t
 		}
-		ext.timers[t] = struct{}{}
+		ext.timers, t.listed = t, true
 		p.mu.Unlock()
 		return
 	}
@@ -115,10 +122,19 @@ func (p *process) ownTimer(t *timer) {
 // cancelled.
 func (p *process) disownTimer(t *timer) {
 	p.mu.Lock()
-	if p.ext != nil {
-		delete(p.ext.timers, t)
+	defer p.mu.Unlock()
+	if p.ext == nil || !t.listed {
+		return // not listed, or p has exited and dropped its list
 	}
-	p.mu.Unlock()
+	if t.prev != nil {
+		t.prev.next = t.next
+	} else {
+		p.ext.timers = t.next
+	}
+	if t.next != nil {
+		t.next.prev = t.prev
+	}
+	t.prev, t.next, t.listed = nil, nil, false
 }
 
 // cancel stops t; false if it had already fired (one-shot), been cancelled
