@@ -260,3 +260,48 @@ func ExampleProbe_String() {
 	fmt.Println(p.String() == "probe "+p.PID().String())
 	// Output: true
 }
+
+// greeter answers a Request with a greeting and counts the rest.
+type greeter struct{ seen int }
+
+func (g *greeter) Receive(ctx actor.Context, msg any) {
+	if err := ctx.Reply(fmt.Sprintf("hello, %v", msg)); err != nil {
+		g.seen++
+		_ = ctx.Send(ctx.Sender(), g.seen)
+	}
+}
+
+func ExampleNewContext() {
+	c := actortest.NewContext()
+	var a actor.Actor = actor.Func(func(ctx actor.Context, msg any) {
+		ctx.SendAfter(time.Minute, ctx.Self(), "reminder")
+	})
+	c.Deliver(a, actor.PID{}, "go")
+	fmt.Println(c.Timers[0].After, c.Timers[0].Msg)
+	// Output: 1m0s reminder
+}
+
+func ExampleContext_Deliver() {
+	c := actortest.NewContext()
+	g := &greeter{}
+	client := actor.NewPID(1, 42)
+	c.Deliver(g, client, "not a request")
+	fmt.Println(c.Sent[0].To == client, c.Sent[0].Msg)
+	// Output: true 1
+}
+
+func ExampleContext_DeliverRequest() {
+	c := actortest.NewContext()
+	reply, ok := c.DeliverRequest(&greeter{}, actor.NewPID(1, 42), "Ada")
+	fmt.Println(reply, ok)
+	// Output: hello, Ada true
+}
+
+func ExampleContext_SetName() {
+	c := actortest.NewContext()
+	db := actor.NewPID(1, 9)
+	c.SetName("db", db)
+	c.Deliver(actor.Func(func(ctx actor.Context, msg any) { _ = ctx.SendNamed("db", msg) }), actor.PID{}, "query")
+	fmt.Println(c.Sent[0].To == db, c.Sent[0].Name, c.Sent[0].Msg)
+	// Output: true db query
+}
