@@ -12,6 +12,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/airssys/rt/actor"
+	"github.com/airssys/rt/actortest"
 	"github.com/airssys/rt/supervisor"
 	"github.com/airssys/rt/system"
 )
@@ -33,20 +34,11 @@ var (
 const wait = 24 * time.Hour
 
 // bubble runs f inside a synctest bubble with a fresh system, shut down at
-// the end (which must succeed).
+// the end (which must succeed): actortest.Run, by the name these tests
+// have always used.
 func bubble(t *testing.T, f func(t *testing.T, sys *system.System), opts ...system.Option) {
 	t.Helper()
-	synctest.Test(t, func(t *testing.T) {
-		sys := system.New(opts...)
-		defer func() {
-			// Deferred so that a failed test still stops the system
-			// and leaves no goroutine behind in the bubble.
-			if err := sys.Shutdown(context.Background()); err != nil {
-				t.Errorf("shutdown: %v", err)
-			}
-		}()
-		f(t, sys)
-	})
+	actortest.Run(t, f, opts...)
 }
 
 // advance lets d pass on the bubble's virtual clock (never real time: it is

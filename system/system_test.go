@@ -16,6 +16,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/airssys/rt/actor"
+	"github.com/airssys/rt/actortest"
 	"github.com/airssys/rt/internal/testkit"
 	"github.com/airssys/rt/mailbox"
 	"github.com/airssys/rt/system"
@@ -268,18 +269,14 @@ func TestInitFailures(t *testing.T) {
 
 func TestPanicEndsOnlyThatActor(t *testing.T) {
 	sys := newSystem(t)
-	watcher := make(chan any, 4)
 	bad, err := sys.Spawn(actor.Func(func(actor.Context, any) { panic(errors.New("kaboom")) }))
 	require.NoError(t, err)
 	good, err := sys.Spawn(actor.Func(func(ctx actor.Context, msg any) { _ = ctx.Reply(msg) }))
 	require.NoError(t, err)
-	_, err = sys.Spawn(&initActor{
-		init: func(ctx actor.Context) error { _, err := ctx.Monitor(bad); return err },
-		recv: func(ctx actor.Context, msg any) { watcher <- msg },
-	})
-	require.NoError(t, err)
+	watcher := actortest.NewProbe(t, sys)
+	watcher.Monitor(t, bad)
 	require.NoError(t, sys.Send(bad, "go"))
-	down := testkit.RecvType[actor.Down](t, watcher)
+	down := watcher.ExpectDown(t, bad)
 	var pe *actor.PanicError
 	require.ErrorAs(t, down.Reason, &pe)
 	require.EqualError(t, errors.Unwrap(pe), "kaboom")
@@ -291,21 +288,17 @@ func TestPanicEndsOnlyThatActor(t *testing.T) {
 
 func TestTerminatePanicBecomesReason(t *testing.T) {
 	sys := newSystem(t)
-	watcher := make(chan any, 4)
 	pid, err := sys.Spawn(&initActor{
 		init: func(actor.Context) error { return nil },
 		recv: func(ctx actor.Context, msg any) { ctx.Stop(actor.Normal) },
 		term: func(actor.Context, error) { panic("in terminate") },
 	})
 	require.NoError(t, err)
-	_, err = sys.Spawn(&initActor{
-		init: func(ctx actor.Context) error { _, err := ctx.Monitor(pid); return err },
-		recv: func(ctx actor.Context, msg any) { watcher <- msg },
-	})
-	require.NoError(t, err)
+	watcher := actortest.NewProbe(t, sys)
+	watcher.Monitor(t, pid)
 	require.NoError(t, sys.Send(pid, "stop"))
 	var pe *actor.PanicError
-	require.ErrorAs(t, testkit.RecvType[actor.Down](t, watcher).Reason, &pe)
+	require.ErrorAs(t, watcher.ExpectDown(t, pid).Reason, &pe)
 	require.Equal(t, "in terminate", pe.Value)
 }
 

@@ -11,254 +11,227 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/airssys/rt/actor"
+	"github.com/airssys/rt/actortest"
 	"github.com/airssys/rt/system"
 )
 
-// Timer tests run in synctest bubbles: time moves only when every
-// goroutine of the bubble is blocked, so a message sent at virtual time T
-// is received at T exactly, and an hour costs nothing.
+// Timer tests run in synctest bubbles (actortest.Run): time moves only
+// when every goroutine of the bubble is blocked, so a message sent at
+// virtual time T is read by the probe at T exactly, and an hour costs
+// nothing.
 
 const period = 10 * time.Millisecond
 
-// arrival is a message and the virtual time since the test began when the
-// actor received it.
-type arrival struct {
-	at  time.Duration
-	msg any
+// probeFor is a probe whose waits outlast any period of these tests.
+func probeFor(t *testing.T, sys *system.System) *actortest.Probe {
+	return actortest.NewProbe(t, sys, actortest.WithTimeout(time.Hour))
 }
 
-// timerBubble runs f in a synctest bubble with a fresh system, shut down at
-// the end. start is the bubble's time when f began.
-func timerBubble(t *testing.T, f func(t *testing.T, sys *system.System, start time.Time)) {
+// expectAt reads msg from p, failing t unless it arrives at virtual time
+// at since start.
+func expectAt(t *testing.T, p *actortest.Probe, start time.Time, at time.Duration, msg any) {
 	t.Helper()
-	synctest.Test(t, func(t *testing.T) {
-		sys := system.New()
-		defer func() { require.NoError(t, sys.Shutdown(context.Background())) }()
-		f(t, sys, time.Now())
-	})
+	p.Expect(t, msg)
+	require.Equal(t, at, time.Since(start), "arrival of %v", msg)
 }
 
-// recorder spawns a process that records what it receives, and when, on
-// the returned channel; init runs in its Init.
-func recorder(t *testing.T, sys *system.System, start time.Time, init func(ctx actor.Context)) (actor.PID, <-chan arrival) {
-	t.Helper()
-	ch := make(chan arrival, 1024)
-	a := &initFunc{
-		init: init,
-		recv: func(ctx actor.Context, msg any) { ch <- arrival{time.Since(start), msg} },
-	}
-	pid, err := sys.Spawn(a)
-	require.NoError(t, err)
-	return pid, ch
-}
-
-type initFunc struct {
+// reporter is an actor under test that passes every message it receives
+// to a probe; init runs in its Init and recv, if set, after each message.
+type reporter struct {
+	to   actor.PID
 	init func(ctx actor.Context)
 	recv func(ctx actor.Context, msg any)
 }
 
-func (a *initFunc) Init(ctx actor.Context) error {
-	if a.init != nil {
-		a.init(ctx)
+func (r *reporter) Init(ctx actor.Context) error {
+	if r.init != nil {
+		r.init(ctx)
 	}
 	return nil
 }
-func (a *initFunc) Receive(ctx actor.Context, msg any) { a.recv(ctx, msg) }
 
-// settle lets d pass on the bubble's clock, then waits for the bubble to
-// be idle, and returns what ch holds.
-func settle(d time.Duration, ch <-chan arrival) []arrival {
-	if d > 0 {
-		<-time.After(d) // virtual time: only inside a bubble
-	}
-	synctest.Wait()
-	var out []arrival
-	for {
-		select {
-		case a := <-ch:
-			out = append(out, a)
-		default:
-			return out
-		}
+func (r *reporter) Receive(ctx actor.Context, msg any) {
+	_ = ctx.Send(r.to, msg)
+	if r.recv != nil {
+		r.recv(ctx, msg)
 	}
 }
 
-func ticks(msg any, at ...time.Duration) []arrival {
-	out := make([]arrival, len(at))
-	for i, d := range at {
-		out[i] = arrival{d, msg}
-	}
-	return out
+func spawn(t *testing.T, sys *system.System, a actor.Actor) actor.PID {
+	t.Helper()
+	pid, err := sys.Spawn(a)
+	require.NoError(t, err)
+	return pid
 }
 
 func TestSendIntervalTicksAtEachPeriod(t *testing.T) {
 	t.Run("system", func(t *testing.T) {
-		timerBubble(t, func(t *testing.T, sys *system.System, start time.Time) {
-			pid, got := recorder(t, sys, start, nil)
-			cancel, err := sys.SendInterval(period, pid, "tick")
+		actortest.Run(t, func(t *testing.T, sys *system.System) {
+			p, start := probeFor(t, sys), time.Now()
+			cancel, err := sys.SendInterval(period, p.PID(), "tick")
 			require.NoError(t, err)
-			require.Equal(t, ticks("tick", period, 2*period, 3*period), settle(3*period, got))
+			for i := 1; i <= 3; i++ {
+				expectAt(t, p, start, time.Duration(i)*period, "tick")
+			}
 			require.True(t, cancel(), "cancel of a running interval")
-			require.Empty(t, settle(10*period, got), "no tick after cancel")
+			p.ExpectNoMessage(t, 10*period)
 			require.False(t, cancel(), "second cancel")
 		})
 	})
 	t.Run("process to another", func(t *testing.T) {
-		timerBubble(t, func(t *testing.T, sys *system.System, start time.Time) {
-			target, got := recorder(t, sys, start, nil)
+		actortest.Run(t, func(t *testing.T, sys *system.System) {
+			p, start := probeFor(t, sys), time.Now()
 			cancels := make(chan func() bool, 1)
-			_, _ = recorder(t, sys, start, func(ctx actor.Context) {
-				cancel, err := ctx.SendInterval(period, target, "tick")
+			spawn(t, sys, &reporter{init: func(ctx actor.Context) {
+				cancel, err := ctx.SendInterval(period, p.PID(), "tick")
 				if err != nil {
 					panic(err)
 				}
 				cancels <- cancel
-			})
+			}})
 			cancel := <-cancels
-			require.Equal(t, ticks("tick", period, 2*period, 3*period), settle(3*period, got))
+			for i := 1; i <= 3; i++ {
+				expectAt(t, p, start, time.Duration(i)*period, "tick")
+			}
 			require.True(t, cancel())
-			require.Empty(t, settle(10*period, got))
+			p.ExpectNoMessage(t, 10*period)
 		})
 	})
 	t.Run("process to itself", func(t *testing.T) {
-		timerBubble(t, func(t *testing.T, sys *system.System, start time.Time) {
-			_, got := recorder(t, sys, start, func(ctx actor.Context) {
+		actortest.Run(t, func(t *testing.T, sys *system.System) {
+			p, start := probeFor(t, sys), time.Now()
+			spawn(t, sys, &reporter{to: p.PID(), init: func(ctx actor.Context) {
 				if _, err := ctx.SendInterval(period, ctx.Self(), "tick"); err != nil {
 					panic(err)
 				}
-			})
-			require.Equal(t, ticks("tick", period, 2*period, 3*period, 4*period), settle(4*period, got))
+			}})
+			for i := 1; i <= 4; i++ {
+				expectAt(t, p, start, time.Duration(i)*period, "tick")
+			}
 		})
 	})
 }
 
 func TestSendIntervalStopsWithOwnerOrTarget(t *testing.T) {
 	t.Run("owner exits", func(t *testing.T) {
-		timerBubble(t, func(t *testing.T, sys *system.System, start time.Time) {
-			target, got := recorder(t, sys, start, nil)
-			owner, _ := recorder(t, sys, start, func(ctx actor.Context) {
-				if _, err := ctx.SendInterval(period, target, "tick"); err != nil {
+		actortest.Run(t, func(t *testing.T, sys *system.System) {
+			p := probeFor(t, sys)
+			owner := spawn(t, sys, &reporter{init: func(ctx actor.Context) {
+				if _, err := ctx.SendInterval(period, p.PID(), "tick"); err != nil {
 					panic(err)
 				}
-			})
-			require.Len(t, settle(2*period, got), 2)
+			}})
+			p.Expect(t, "tick")
+			p.Expect(t, "tick")
 			require.NoError(t, sys.Stop(context.Background(), owner))
-			require.Empty(t, settle(10*period, got), "the owner's exit cancelled its interval")
+			p.ExpectNoMessage(t, 10*period) // the owner's exit cancelled its interval
 		})
 	})
 	t.Run("target exits", func(t *testing.T) {
-		timerBubble(t, func(t *testing.T, sys *system.System, start time.Time) {
-			target, got := recorder(t, sys, start, nil)
+		actortest.Run(t, func(t *testing.T, sys *system.System) {
+			p := probeFor(t, sys)
+			target := spawn(t, sys, &reporter{to: p.PID()})
 			_, err := sys.SendInterval(period, target, "tick")
 			require.NoError(t, err)
-			require.Len(t, settle(2*period, got), 2)
+			p.Expect(t, "tick")
+			p.Expect(t, "tick")
 			require.NoError(t, sys.Stop(context.Background(), target))
 			dead := sys.DeadLetters()
-			settle(10*period, got)
+			<-time.After(10 * period)
+			synctest.Wait()
 			require.Equal(t, dead+1, sys.DeadLetters(), "one tick finds the target gone; then the interval stops")
 		})
 	})
 }
 
 func TestSendAfterFromOutside(t *testing.T) {
-	timerBubble(t, func(t *testing.T, sys *system.System, start time.Time) {
-		pid, got := recorder(t, sys, start, nil)
-		_, err := sys.SendAfter(period, pid, "once")
+	actortest.Run(t, func(t *testing.T, sys *system.System) {
+		p, start := probeFor(t, sys), time.Now()
+		_, err := sys.SendAfter(period, p.PID(), "once")
 		require.NoError(t, err)
-		cancel, err := sys.SendAfter(2*period, pid, "cancelled")
+		cancel, err := sys.SendAfter(2*period, p.PID(), "cancelled")
 		require.NoError(t, err)
-		require.Equal(t, ticks("once", period), settle(period, got))
+		expectAt(t, p, start, period, "once")
 		require.True(t, cancel())
-		require.Empty(t, settle(10*period, got))
+		p.ExpectNoMessage(t, 10*period)
 		require.False(t, cancel())
 	})
 }
 
 func TestReceiveTimeout(t *testing.T) {
+	withTimeout := func(ctx actor.Context) {
+		if err := ctx.SetReceiveTimeout(period); err != nil {
+			panic(err)
+		}
+	}
 	t.Run("fires after each period of silence", func(t *testing.T) {
-		timerBubble(t, func(t *testing.T, sys *system.System, start time.Time) {
-			_, got := recorder(t, sys, start, func(ctx actor.Context) {
-				if err := ctx.SetReceiveTimeout(period); err != nil {
-					panic(err)
-				}
-			})
-			want := ticks(actor.ReceiveTimeout{}, period, 2*period, 3*period)
-			require.Equal(t, want, settle(3*period, got))
+		actortest.Run(t, func(t *testing.T, sys *system.System) {
+			p, start := probeFor(t, sys), time.Now()
+			spawn(t, sys, &reporter{to: p.PID(), init: withTimeout})
+			for i := 1; i <= 3; i++ {
+				expectAt(t, p, start, time.Duration(i)*period, actor.ReceiveTimeout{})
+			}
 		})
 	})
 	t.Run("not while messages keep coming", func(t *testing.T) {
-		timerBubble(t, func(t *testing.T, sys *system.System, start time.Time) {
-			pid, got := recorder(t, sys, start, func(ctx actor.Context) {
-				if err := ctx.SetReceiveTimeout(period); err != nil {
-					panic(err)
-				}
-			})
-			var want []arrival
+		actortest.Run(t, func(t *testing.T, sys *system.System) {
+			p, start := probeFor(t, sys), time.Now()
+			pid := spawn(t, sys, &reporter{to: p.PID(), init: withTimeout})
+			const gap = period - time.Millisecond
 			for i := 1; i <= 20; i++ {
-				<-time.After(period - time.Millisecond)
+				<-time.After(gap)
 				require.NoError(t, sys.Send(pid, i))
-				want = append(want, arrival{time.Duration(i) * (period - time.Millisecond), i})
+				expectAt(t, p, start, time.Duration(i)*gap, i)
 			}
-			last := 20 * (period - time.Millisecond)
-			want = append(want, arrival{last + period, actor.ReceiveTimeout{}})
-			require.Equal(t, want, settle(period, got), "one timeout, a period after the last message")
+			expectAt(t, p, start, 20*gap+period, actor.ReceiveTimeout{}) // one, a period after the last message
 		})
 	})
 	t.Run("off with zero", func(t *testing.T) {
-		timerBubble(t, func(t *testing.T, sys *system.System, start time.Time) {
-			ch := make(chan arrival, 16)
-			pid, err := sys.Spawn(&initFunc{
-				init: func(ctx actor.Context) { _ = ctx.SetReceiveTimeout(period) },
-				recv: func(ctx actor.Context, msg any) {
-					ch <- arrival{time.Since(start), msg}
-					if msg == "off" {
-						if err := ctx.SetReceiveTimeout(0); err != nil {
-							panic(err)
-						}
+		actortest.Run(t, func(t *testing.T, sys *system.System) {
+			p := probeFor(t, sys)
+			pid := spawn(t, sys, &reporter{to: p.PID(), init: withTimeout, recv: func(ctx actor.Context, msg any) {
+				if msg == "off" {
+					if err := ctx.SetReceiveTimeout(0); err != nil {
+						panic(err)
 					}
-				},
-			})
-			require.NoError(t, err)
-			require.Len(t, settle(period, ch), 1)
+				}
+			}})
+			p.Expect(t, actor.ReceiveTimeout{})
 			require.NoError(t, sys.Send(pid, "off"))
-			require.Equal(t, []arrival{{period, "off"}}, settle(10*period, ch))
+			p.Expect(t, "off")
+			p.ExpectNoMessage(t, 10*period)
 		})
 	})
 	t.Run("a handler's own time does not count", func(t *testing.T) {
-		timerBubble(t, func(t *testing.T, sys *system.System, start time.Time) {
-			ch := make(chan arrival, 16)
+		actortest.Run(t, func(t *testing.T, sys *system.System) {
+			p, start := probeFor(t, sys), time.Now()
 			gate := make(chan struct{})
-			pid, err := sys.Spawn(&initFunc{
-				init: func(ctx actor.Context) { _ = ctx.SetReceiveTimeout(period) },
-				recv: func(ctx actor.Context, msg any) {
-					if msg == "slow" {
-						<-gate
-					}
-					ch <- arrival{time.Since(start), msg}
-				},
-			})
-			require.NoError(t, err)
+			pid := spawn(t, sys, &reporter{to: p.PID(), init: withTimeout, recv: func(ctx actor.Context, msg any) {
+				if msg == "slow" {
+					<-gate
+				}
+			}})
 			require.NoError(t, sys.Send(pid, "slow"))
-			// The timeout falls due while the handler runs and is queued
-			// behind nothing; the handler's end makes it stale.
-			settle(3*period, ch)
+			p.Expect(t, "slow")
+			// The timeout falls due while the handler runs; the handler's
+			// end makes it stale, and the wait starts again from there.
+			<-time.After(3 * period)
 			close(gate)
-			want := []arrival{{3 * period, "slow"}, {4 * period, actor.ReceiveTimeout{}}}
-			require.Equal(t, want, settle(period, ch))
+			expectAt(t, p, start, 4*period, actor.ReceiveTimeout{})
 		})
 	})
 }
 
 func TestTimersRefuseBadInput(t *testing.T) {
-	timerBubble(t, func(t *testing.T, sys *system.System, start time.Time) {
+	actortest.Run(t, func(t *testing.T, sys *system.System) {
 		other := system.New()
-		foreign, err := other.Spawn(actor.Func(func(actor.Context, any) {}))
-		require.NoError(t, err)
+		foreign := spawn(t, other, actor.Func(func(actor.Context, any) {}))
 		require.NoError(t, other.Shutdown(context.Background()))
 
-		pid, _ := recorder(t, sys, start, nil)
+		p := probeFor(t, sys)
+		pid := p.PID()
 		errs := make(chan error, 16)
-		_, _ = recorder(t, sys, start, func(ctx actor.Context) {
+		spawn(t, sys, &reporter{init: func(ctx actor.Context) {
 			for _, d := range []time.Duration{0, -period} {
 				_, err := ctx.SendInterval(d, pid, "x")
 				errs <- err
@@ -269,7 +242,7 @@ func TestTimersRefuseBadInput(t *testing.T) {
 			errs <- err
 			errs <- ctx.SetReceiveTimeout(-period)
 			close(errs)
-		})
+		}})
 		var fromActor []error
 		for err := range errs {
 			fromActor = append(fromActor, err)
@@ -294,9 +267,10 @@ func TestTimersRefuseBadInput(t *testing.T) {
 		for _, c := range cases {
 			require.ErrorIs(t, c.err, c.want, c.name)
 		}
+		p.ExpectNoMessage(t, 10*period)
 
 		require.NoError(t, sys.Shutdown(context.Background()))
-		_, err = sys.SendAfter(period, pid, "x")
+		_, err := sys.SendAfter(period, pid, "x")
 		require.ErrorIs(t, err, actor.ErrStopped, "SendAfter after Shutdown")
 		_, err = sys.SendInterval(period, pid, "x")
 		require.ErrorIs(t, err, actor.ErrStopped, "SendInterval after Shutdown")
@@ -308,20 +282,16 @@ func errOf[T any](_ T, err error) error { return err }
 // A pending timer names its processes by PID: an exited process, its actor
 // and its mailbox can be collected while its timers wait.
 func TestTimerKeepsNoDeadProcessReachable(t *testing.T) {
-	timerBubble(t, func(t *testing.T, sys *system.System, start time.Time) {
-		target, _ := recorder(t, sys, start, nil)
-		a := &initFunc{
-			init: func(ctx actor.Context) {
-				ctx.SendAfter(time.Hour, target, "later") // not cancelled by the exit
-				_, _ = ctx.SendInterval(time.Hour, target, "tick")
-				_ = ctx.SetReceiveTimeout(time.Hour)
-			},
-			recv: func(actor.Context, any) {},
-		}
+	actortest.Run(t, func(t *testing.T, sys *system.System) {
+		target := probeFor(t, sys).PID()
+		a := &reporter{init: func(ctx actor.Context) {
+			ctx.SendAfter(time.Hour, target, "later") // not cancelled by the exit
+			_, _ = ctx.SendInterval(time.Hour, target, "tick")
+			_ = ctx.SetReceiveTimeout(time.Hour)
+		}}
 		gone := weak.Make(a)
-		pid, err := sys.Spawn(a)
+		pid := spawn(t, sys, a)
 		a = nil
-		require.NoError(t, err)
 		require.NoError(t, sys.Stop(context.Background(), pid))
 		synctest.Wait()
 		for range 3 {
@@ -332,13 +302,14 @@ func TestTimerKeepsNoDeadProcessReachable(t *testing.T) {
 }
 
 // Shutdown with timers pending sends their messages to the dead letters
-// and leaves no timer goroutine (goleak checks at the end of the package).
+// and leaves no timer goroutine (synctest and goleak check that).
 func TestShutdownDropsPendingTimers(t *testing.T) {
-	timerBubble(t, func(t *testing.T, sys *system.System, start time.Time) {
-		pid, _ := recorder(t, sys, start, func(ctx actor.Context) { _ = ctx.SetReceiveTimeout(period) })
-		_, err := sys.SendAfter(time.Hour, pid, "x")
+	actortest.Run(t, func(t *testing.T, sys *system.System) {
+		p := probeFor(t, sys)
+		spawn(t, sys, &reporter{to: p.PID(), init: func(ctx actor.Context) { _ = ctx.SetReceiveTimeout(time.Hour) }})
+		_, err := sys.SendAfter(time.Hour, p.PID(), "x")
 		require.NoError(t, err)
-		_, err = sys.SendInterval(time.Hour, pid, "y")
+		_, err = sys.SendInterval(time.Hour, p.PID(), "y")
 		require.NoError(t, err)
 		dead := sys.DeadLetters()
 		require.NoError(t, sys.Shutdown(context.Background()))
