@@ -12,10 +12,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Production code never imports testing or this package: only tests, this
-// package and the project's internal test kit do.
+// Production code never imports testing or this package: only tests and
+// this package do.
 func TestOnlyTestsImportTesting(t *testing.T) {
-	allowed := map[string]bool{"actortest": true, filepath.Join("internal", "testkit"): true}
+	allowed := map[string]bool{"actortest": true}
 	fset := token.NewFileSet()
 	checked := 0
 	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
