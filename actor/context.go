@@ -68,9 +68,9 @@ type Context interface {
 	// a testing/synctest bubble), with no goroutine per timer. The ticks
 	// stop when cancel is called (a tick already being delivered may still
 	// arrive), when this process exits, when pid has exited, and at
-	// Shutdown. A tick that finds pid's mailbox full goes to the dead
-	// letters and the next one tries again; a tick to Self is never refused
-	// by its own full mailbox. Errors (nothing is armed): ErrBadDuration
+	// Shutdown. A tick that finds pid's mailbox full (Self's included)
+	// goes to the dead letters and the next one tries again, so ticks never
+	// pile up behind a slow handler. Errors (nothing is armed): ErrBadDuration
 	// for d <= 0, ErrZeroPID, ErrForeignPID, ErrStopped, ErrNotInProcess.
 	SendInterval(d time.Duration, to PID, msg any) (cancel func() bool, err error)
 	// SetReceiveTimeout makes the process receive a ReceiveTimeout message

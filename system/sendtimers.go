@@ -71,8 +71,9 @@ func (s *System) SendAfter(d time.Duration, pid actor.PID, msg any) (cancel func
 // a testing/synctest bubble). It stops when cancel is called, when pid has
 // exited (the tick that found it gone is a dead letter) and at Shutdown. A
 // tick that finds pid's mailbox full goes to the dead letters and the next
-// one tries again: a timer never waits for room, and never holds a
-// goroutine. The ticks of one timer arrive in order.
+// one tries again: a timer never waits for room, never holds a goroutine,
+// and never piles ticks past a mailbox's bound. The ticks of one timer
+// arrive in order.
 //
 // Errors (nothing is armed): actor.ErrBadDuration for d <= 0,
 // actor.ErrZeroPID, actor.ErrForeignPID, actor.ErrStopped once Shutdown
@@ -83,8 +84,8 @@ func (s *System) SendInterval(d time.Duration, pid actor.PID, msg any) (cancel f
 
 // fireSend delivers a due SendAfter or SendInterval as if its owner sent
 // it, and returns when a periodic timer is due next (zero: it stops). A
-// process's timer to itself dies with it, as in Erlang, and is never
-// refused by its full mailbox. The timer goroutine never waits for room:
+// process's timer to itself dies with it, as in Erlang; a one-shot one is
+// never refused by its full mailbox. The timer goroutine never waits for room:
 // when a Backpressure mailbox is full, a one-shot's message waits on a
 // goroutine of its own, as a sender would, and the other timers go on; a
 // periodic tick goes to the dead letters instead.
@@ -100,10 +101,11 @@ func (s *System) fireSend(t *timer) (again time.Time) {
 	if t.every > 0 {
 		again = t.due.Add(t.every)
 	}
-	if t.from == t.to {
+	if t.from == t.to && t.every == 0 {
 		// A process's reminder to itself is its own bookkeeping (a
 		// supervisor's restart retry or backoff): its full mailbox never
-		// refuses it, as it never refuses a Down.
+		// refuses it, as it never refuses a Down. Periodic ticks are not:
+		// past the bound they would pile up behind a slow handler.
 		if from.mb.User.PushForce(envelope{msg: t.msg, from: t.from}) == nil {
 			s.wake(nil, from)
 		}

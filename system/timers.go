@@ -53,15 +53,27 @@ type timer struct {
 
 // arm puts t in the heap and starts the timer goroutine if none runs. It
 // reports false, arming nothing, once Shutdown has begun. An owned timer
-// is recorded with its owner p, whose exit cancels it.
+// is listed with its owner p, whose exit cancels it, before it is in the
+// heap: so it cannot fire, and be unlisted, before it is listed.
 func (s *System) arm(t *timer, p *process) bool {
+	t.idx = -1
+	if t.owned {
+		p.ownTimer(t) // cancels t at once if p has exited
+	}
 	tm := &s.timers
 	tm.mu.Lock()
 	if tm.closed || s.stopping.Load() {
+		t.done = true
 		tm.mu.Unlock()
+		if t.owned {
+			p.disownTimer(t)
+		}
 		return false
 	}
-	t.idx = -1
+	if t.done {
+		tm.mu.Unlock()
+		return true // its owner has exited: armed and cancelled at once
+	}
 	heap.Push(&tm.pending, t)
 	switch {
 	case !tm.serving:
@@ -73,9 +85,6 @@ func (s *System) arm(t *timer, p *process) bool {
 		tm.poke()
 	}
 	tm.mu.Unlock()
-	if t.owned {
-		p.ownTimer(t)
-	}
 	return true
 }
 
@@ -238,8 +247,12 @@ func (s *System) serveTimers() {
 }
 
 // fire handles a due timer, out of the heap; a periodic one is re-armed
-// here unless it stops.
+// here unless it stops. A one-shot timer leaves its owner's list before its
+// message is out, so whoever receives it finds the list without it.
 func (s *System) fire(t *timer) {
+	if t.every == 0 {
+		s.disown(t)
+	}
 	var again time.Time
 	switch t.kind {
 	case timerIdle:
@@ -247,7 +260,7 @@ func (s *System) fire(t *timer) {
 	default:
 		again = s.fireSend(t)
 	}
-	if again.IsZero() || !s.timers.rearm(t, again) {
+	if t.every > 0 && (again.IsZero() || !s.timers.rearm(t, again)) {
 		s.disown(t)
 	}
 }

@@ -47,3 +47,38 @@ func TestArmedTimersShareOneGoroutine(t *testing.T) {
 		require.Equal(t, before, s.workers.alive.Load())
 	})
 }
+
+// A timer that fires before its SendAfter returns leaves nothing in its
+// owner's list: it is listed before it can fire. (Real time, so that the
+// timer goroutine runs beside the owner, on another processor.)
+func TestFiredTimersLeaveTheOwnersList(t *testing.T) {
+	s := New()
+	defer func() { require.NoError(t, s.Shutdown(context.Background())) }()
+	const n = 5000
+	fired := make(chan struct{}, n)
+	pid, err := s.Spawn(actor.Func(func(ctx actor.Context, msg any) {
+		switch msg {
+		case "arm":
+			for range n {
+				ctx.SendAfter(0, ctx.Self(), "fired")
+			}
+		case "fired":
+			fired <- struct{}{}
+		}
+	}))
+	require.NoError(t, err)
+	require.NoError(t, s.Send(pid, "arm"))
+	limit := time.After(10 * time.Second) // a failure, never a way to wait
+	for i := range n {
+		select {
+		case <-fired:
+		case <-limit:
+			t.Fatalf("%d of %d timers fired", i, n)
+		}
+	}
+	p, ok := s.reg.Lookup(pid)
+	require.True(t, ok)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	require.Nil(t, p.ext.timers, "every fired timer was unlisted")
+}

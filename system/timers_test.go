@@ -12,6 +12,7 @@ import (
 
 	"github.com/airssys/rt/actor"
 	"github.com/airssys/rt/actortest"
+	"github.com/airssys/rt/mailbox"
 	"github.com/airssys/rt/system"
 )
 
@@ -141,6 +142,31 @@ func TestSendIntervalStopsWithOwnerOrTarget(t *testing.T) {
 			synctest.Wait()
 			require.Equal(t, dead+1, sys.DeadLetters(), "one tick finds the target gone; then the interval stops")
 		})
+	})
+}
+
+// Periodic ticks to a process whose handler is slow do not pile up past its
+// mailbox's bound, even to itself: the ticks that find it full are dead
+// letters.
+func TestSendIntervalKeepsTheBound(t *testing.T) {
+	actortest.Run(t, func(t *testing.T, sys *system.System) {
+		p := probeFor(t, sys)
+		gate := make(chan struct{})
+		pid, err := sys.Spawn(&reporter{to: p.PID(),
+			init: func(ctx actor.Context) { _, _ = ctx.SendInterval(period, ctx.Self(), "tick") },
+			recv: func(actor.Context, any) { <-gate },
+		}, actor.WithMailbox(2, mailbox.DropNewest))
+		require.NoError(t, err)
+		p.Expect(t, "tick") // the first tick holds the handler
+		dead := sys.DeadLetters()
+		<-time.After(10*period + period/2)
+		synctest.Wait()
+		require.Equal(t, dead+8, sys.DeadLetters(), "ten more ticks: two queued, eight refused")
+		close(gate)
+		p.Expect(t, "tick")
+		p.Expect(t, "tick")
+		require.NoError(t, sys.Stop(context.Background(), pid))
+		p.ExpectNoMessage(t, 10*period)
 	})
 }
 
