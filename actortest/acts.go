@@ -1,6 +1,7 @@
 package actortest
 
 import (
+	"context"
 	"time"
 
 	"github.com/airssys/rt/actor"
@@ -17,12 +18,13 @@ func (p *Probe) do(t TestingT, what string, f func(ctx actor.Context)) {
 		p.fail(t, "%s: %v", what, err)
 		return
 	}
-	deadline := time.NewTimer(p.timeout)
+	// Twice the timeout: the command may itself wait up to one (Request).
+	deadline := time.NewTimer(2 * p.timeout)
 	defer deadline.Stop()
 	select {
 	case <-c.done:
 	case <-deadline.C:
-		p.fail(t, "%s: the probe did not run it within %v", what, p.timeout)
+		p.fail(t, "%s: the probe did not run it within %v", what, 2*p.timeout)
 	}
 }
 
@@ -35,6 +37,24 @@ func (p *Probe) Send(t TestingT, pid actor.PID, msg any) {
 	if err != nil {
 		p.fail(t, "Send to %v: %v", pid, err)
 	}
+}
+
+// Request sends msg to pid with Request, from the probe (so the target's
+// Sender is the probe), and returns the reply. It fails t if the request
+// fails or no reply comes within the probe's timeout.
+func (p *Probe) Request(t TestingT, pid actor.PID, msg any) any {
+	t.Helper()
+	var reply any
+	var err error
+	p.do(t, "Request", func(ctx actor.Context) {
+		rctx, cancel := context.WithTimeout(ctx.Context(), p.timeout)
+		defer cancel()
+		reply, err = ctx.Request(rctx, pid, msg)
+	})
+	if err != nil {
+		p.fail(t, "Request %s to %v: %v", describe(msg), pid, err)
+	}
+	return reply
 }
 
 // Link links the probe with pid. If pid exits, the probe exits too, unless

@@ -305,3 +305,14 @@ func ExampleContext_SetName() {
 	fmt.Println(c.Sent[0].To == db, c.Sent[0].Name, c.Sent[0].Msg)
 	// Output: true db query
 }
+
+func ExampleProbe_Request() {
+	t := &exampleT{}
+	sys := system.New()
+	defer t.end(sys)
+
+	p := actortest.NewProbe(t, sys)
+	whoAsks, _ := sys.Spawn(actor.Func(func(ctx actor.Context, msg any) { _ = ctx.Reply(ctx.Sender()) }))
+	fmt.Println(p.Request(t, whoAsks, "who?") == p.PID())
+	// Output: true
+}

@@ -200,3 +200,20 @@ func TestRunVirtualTime(t *testing.T) {
 		}
 	})
 }
+
+// A probe asks as a process: the target sees it as the sender, and a
+// target that never answers fails the test at the probe's timeout.
+func TestProbeRequest(t *testing.T) {
+	actortest.Run(t, func(t *testing.T, sys *system.System) {
+		p := actortest.NewProbe(t, sys, actortest.WithTimeout(time.Minute))
+		who, err := sys.Spawn(actor.Func(func(ctx actor.Context, msg any) { _ = ctx.Reply(ctx.Sender()) }))
+		require.NoError(t, err)
+		require.Equal(t, p.PID(), p.Request(t, who, "who asks?"))
+
+		silent, err := sys.Spawn(actor.Func(func(actor.Context, any) {}))
+		require.NoError(t, err)
+		failed, report := check(func(ft *fakeT) { p.Request(ft, silent, "hello?") })
+		require.True(t, failed)
+		require.Contains(t, report, `Request "hello?" (string) to `+silent.String()+": context deadline exceeded")
+	})
+}
