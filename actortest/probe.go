@@ -61,8 +61,12 @@ type received struct {
 	reply chan any
 }
 
-// ProbeOption configures NewProbe.
-type ProbeOption func(*probeConfig)
+// ProbeOption configures NewProbe: WithTimeout or WithSpawnOptions.
+type ProbeOption interface{ apply(*probeConfig) }
+
+type probeOption func(*probeConfig)
+
+func (o probeOption) apply(c *probeConfig) { o(c) }
 
 type probeConfig struct {
 	timeout time.Duration
@@ -71,12 +75,12 @@ type probeConfig struct {
 
 // WithTimeout bounds each wait of the probe by d instead of DefaultTimeout.
 func WithTimeout(d time.Duration) ProbeOption {
-	return func(c *probeConfig) { c.timeout = d }
+	return probeOption(func(c *probeConfig) { c.timeout = d })
 }
 
 // WithSpawnOptions spawns the probe with opts (a name, a mailbox).
 func WithSpawnOptions(opts ...actor.Option) ProbeOption {
-	return func(c *probeConfig) { c.opts = append(c.opts, opts...) }
+	return probeOption(func(c *probeConfig) { c.opts = append(c.opts, opts...) })
 }
 
 // NewProbe spawns a probe in sys and returns it. It fails t if the spawn
@@ -86,7 +90,9 @@ func NewProbe(t TestingT, sys *system.System, opts ...ProbeOption) *Probe {
 	t.Helper()
 	c := probeConfig{timeout: DefaultTimeout}
 	for _, o := range opts {
-		o(&c)
+		if o != nil {
+			o.apply(&c)
+		}
 	}
 	p := &Probe{sys: sys, timeout: c.timeout, arrived: make(chan struct{}, 1), closed: make(chan struct{})}
 	pid, err := sys.Spawn(actor.Func(p.receive), c.opts...)
