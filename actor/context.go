@@ -68,6 +68,24 @@ type Context interface {
 	// timers still pending at Shutdown go to the dead letters with
 	// ErrStopped.
 	SendAfter(d time.Duration, to PID, msg any) (cancel func() bool)
+	// SendInterval sends msg to pid every d, with this process as sender:
+	// at d, 2d, 3d… after the call, on the system's clock (virtual time in
+	// a testing/synctest bubble), with no goroutine per timer. The ticks
+	// stop when cancel is called (a tick already being delivered may still
+	// arrive), when this process exits, when pid has exited, and at
+	// Shutdown. A tick that finds pid's mailbox full (Self's included)
+	// goes to the dead letters and the next one tries again, so ticks never
+	// pile up behind a slow handler. Errors (nothing is armed): ErrBadDuration
+	// for d <= 0, ErrZeroPID, ErrForeignPID, ErrStopped, ErrNotInProcess.
+	SendInterval(d time.Duration, to PID, msg any) (cancel func() bool, err error)
+	// SetReceiveTimeout makes the process receive a ReceiveTimeout message
+	// after d without any message, and again after each further d without
+	// one; every message it handles (ReceiveTimeout excepted) starts the
+	// wait again. 0 turns it off; after that, or a new call, no
+	// ReceiveTimeout of the earlier setting is received. It costs a single
+	// timer, not one per message. Errors: ErrBadDuration for d < 0,
+	// ErrStopped after Shutdown has begun, ErrNotInProcess.
+	SetReceiveTimeout(d time.Duration) error
 	// Request sends msg to pid and waits for its Reply. It returns
 	// ctx.Err() when ctx ends first, an *ExitError with the target's exit
 	// reason if it exits before replying (promptly, not at the deadline),

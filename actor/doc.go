@@ -25,8 +25,17 @@
 // Links and monitors deliver [Exit] and [Down] as ordinary messages (Exit
 // only to a process that traps exits). Both are placed after every message
 // their sender sent before them, and neither is ever refused by a full
-// mailbox. Signals form a closed set: [Signal] cannot be implemented outside
-// this package. User messages are any value.
+// mailbox. A process that set a receive timeout (Context.SetReceiveTimeout)
+// gets [ReceiveTimeout] after that long without a message. Signals form a
+// closed set: [Signal] cannot be implemented outside this package. User
+// messages are any value.
+//
+// # Timers
+//
+// Context.SendAfter, Context.SendInterval and Context.SetReceiveTimeout run
+// on the system's one timer goroutine, in virtual time inside a
+// testing/synctest bubble; an armed timer holds no goroutine. A process's
+// intervals and receive timeout end with it.
 //
 // # Errors
 //

@@ -72,6 +72,11 @@ var (
 	// like a panic; report test failures from a handler another way, such
 	// as a channel the test reads.
 	ErrGoexit = errors.New("actor: callback called runtime.Goexit")
+	// ErrBadDuration: a timer was given a duration it cannot run with: an
+	// interval (SendInterval) must be positive; a delay (System.SendAfter)
+	// or a receive timeout must not be negative (0 turns a receive timeout
+	// off). Nothing was armed.
+	ErrBadDuration = errors.New("actor: bad timer duration: intervals must be positive, delays not negative")
 	// ErrNotInProcess: a Context method that needs a running process was
 	// called after the process exited.
 	ErrNotInProcess = errors.New("actor: process has exited")

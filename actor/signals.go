@@ -1,7 +1,7 @@
 package actor
 
 // Signal is the closed set of runtime notifications delivered as messages:
-// [Exit] and [Down]. It cannot be implemented outside this package.
+// [Exit], [Down] and [ReceiveTimeout]. It cannot be implemented outside this package.
 type Signal interface{ signal() }
 
 // Exit is delivered to a process that traps exits when a linked process
@@ -24,5 +24,13 @@ type Down struct {
 	Reason error
 }
 
-func (Exit) signal() {}
-func (Down) signal() {}
+// ReceiveTimeout is delivered to a process that set a receive timeout
+// (Context.SetReceiveTimeout) after that long without a message, and again
+// after each further period without one, until the timeout is set to 0.
+// It is never delivered after a message that arrived before it: any
+// message handled resets the wait. Its Sender is the zero PID.
+type ReceiveTimeout struct{}
+
+func (Exit) signal()           {}
+func (Down) signal()           {}
+func (ReceiveTimeout) signal() {}

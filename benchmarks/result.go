@@ -53,6 +53,11 @@ type Result struct {
 	UnsupervisedBytesPerProcess *float64 `json:"unsupervised_bytes_per_process,omitempty"`
 	BytesPerChildBeyondProcess  *float64 `json:"bytes_per_child_beyond_process,omitempty"`
 
+	// The figures of timers: the live heap and the goroutines each armed
+	// timer adds to its process.
+	BytesPerTimer      *float64 `json:"bytes_per_timer,omitempty"`
+	GoroutinesPerTimer *float64 `json:"goroutines_per_timer,omitempty"`
+
 	// RatioVsChan and RatioVsRing are this result's headline metric
 	// divided by the channel's and the ring's, in the same run; RatioOf
 	// names the metric.
@@ -80,6 +85,7 @@ func (r *Result) figures() []**float64 {
 		&r.MsgsPerSec, &r.RestartsPerSec, &r.NsPerOp, &r.P50, &r.P99,
 		&r.BytesPerActor, &r.StackBytesPerActor, &r.GoroutinesPerActor, &r.AllocsPerOp,
 		&r.SupervisedBytesPerChild, &r.UnsupervisedBytesPerProcess, &r.BytesPerChildBeyondProcess,
+		&r.BytesPerTimer, &r.GoroutinesPerTimer,
 		&r.RatioVsChan, &r.RatioVsRing,
 	}
 }
@@ -119,10 +125,12 @@ func latencies(ds []time.Duration) (p50, p99, mean float64) {
 // headline returns a result's main metric, the one the ratios against the
 // baselines and the spread are of: throughput where it is measured
 // (messages or restarts), otherwise time per operation (p50 for latency
-// scenarios), or for supervision-memory the bytes per child beyond its
-// process.
+// scenarios), for supervision-memory the bytes per child beyond its
+// process, and for timers the bytes per armed timer.
 func headline(r Result) (string, *float64) {
 	switch {
+	case r.BytesPerTimer != nil:
+		return "bytes_per_timer", r.BytesPerTimer
 	case r.MsgsPerSec != nil:
 		return "msgs_per_sec", r.MsgsPerSec
 	case r.RestartsPerSec != nil:
@@ -203,6 +211,11 @@ func writeTable(w io.Writer, rs []Result) error {
 		if r.StackBytesPerActor != nil && *r.StackBytesPerActor >= 1 {
 			bytes += fmt.Sprintf(" +%.0f stack", *r.StackBytesPerActor)
 		}
+		goroutines := fmtF(r.GoroutinesPerActor, "%.2f")
+		if r.BytesPerTimer != nil {
+			bytes = fmt.Sprintf("%.0f /timer", *r.BytesPerTimer)
+			goroutines = fmtF(r.GoroutinesPerTimer, "%.4f /timer")
+		}
 		if r.BytesPerChildBeyondProcess != nil {
 			bytes = fmt.Sprintf("%+.0f (%s vs %s)", *r.BytesPerChildBeyondProcess,
 				fmtF(r.SupervisedBytesPerChild, "%.0f"), fmtF(r.UnsupervisedBytesPerProcess, "%.0f"))
@@ -213,7 +226,7 @@ func writeTable(w io.Writer, rs []Result) error {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
 			name, r.Impl, r.Mailbox, r.N, fmtRate(thr, r.RestartsPerSec != nil), fmtNs(r.NsPerOp), fmtNs(r.P50), fmtNs(r.P99),
-			bytes, fmtF(r.GoroutinesPerActor, "%.2f"), fmtF(r.AllocsPerOp, "%.3f"), spread,
+			bytes, goroutines, fmtF(r.AllocsPerOp, "%.3f"), spread,
 			fmtRatio(r.RatioVsChan, r.RatioOf), fmtRatio(r.RatioVsRing, r.RatioOf))
 	}
 	return tw.Flush()
@@ -222,7 +235,7 @@ func writeTable(w io.Writer, rs []Result) error {
 // unitOf is how the table names each headline metric.
 var unitOf = map[string]string{
 	"msgs_per_sec": "msgs/s", "restarts_per_sec": "restarts/s", "p50_ns": "p50", "ns_per_op": "ns/op",
-	"bytes_per_child_beyond_process": "B/child",
+	"bytes_per_child_beyond_process": "B/child", "bytes_per_timer": "B/timer",
 }
 
 // fmtFigure formats a value of the headline metric of.

@@ -20,6 +20,7 @@ type config struct {
 	depths    []int // tree depths of escalation
 	escReps   int   // escalations per depth
 	supN      int   // children of the supervisor in supervision-memory
+	timerN    int   // processes, each with an armed periodic timer, in timers
 	count     int   // runs of each scenario (-count): medians and spreads reported
 	mailbox   int   // capacity of the actors outside the sweep
 	sweep     []int // capacities of mailbox-sweep
@@ -41,6 +42,7 @@ func fullConfig() config {
 		depths:    []int{10, 100, 1000},
 		escReps:   50,
 		supN:      100_000,
+		timerN:    10_000,
 		count:     5,
 		mailbox:   actor.DefaultCapacity,
 		sweep:     []int{64, 256, 1024, 4096},
@@ -65,7 +67,7 @@ func tinyConfig() config {
 	return config{
 		tellN: 2_000, sweepN: 1_000, pingN: 200, spawnN: 200, signalN: 50,
 		restartN: 50, siblingsN: 20, siblings: []int{10, 100}, depths: []int{3, 10},
-		escReps: 3, supN: 1_000, count: 1,
+		escReps: 3, supN: 1_000, timerN: 1_000, count: 1,
 		mailbox: 64, sweep: []int{16, 64}, timeout: time.Minute,
 	}
 }
@@ -95,6 +97,9 @@ func scenarios() []scenario {
 		{"supervision-memory", func(c config) string {
 			return fmt.Sprintf("n=%d idle children, and as many unsupervised", c.supN)
 		}, runSupervisionMemory},
+		{"timers", func(c config) string {
+			return fmt.Sprintf("n=%d processes, each with an armed SendInterval", c.timerN)
+		}, runTimers},
 	}
 }
 

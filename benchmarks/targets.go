@@ -82,6 +82,22 @@ func evaluate(rs []Result) []check {
 			"%.0f B (%.0f B per child, %.0f B per unsupervised process)",
 			*r.BytesPerChildBeyondProcess, *r.SupervisedBytesPerChild, *r.UnsupervisedBytesPerProcess)
 	}
+	if r := find("timers", implRuntime, nil); r != nil {
+		// The system's one timer goroutine serves all n: anything more is a
+		// goroutine per timer (or per few), which is what must not happen.
+		extra := *r.GoroutinesPerTimer * float64(r.N)
+		add("timers 0 goroutines per armed timer (one timer goroutine for all)", extra <= 1.5,
+			"%.4f per timer (%.0f for %d timers)", *r.GoroutinesPerTimer, extra, r.N)
+		// An armed periodic timer is, by size class, its heap entry
+		// (96 B), its cancel function (24 B), a slot in the heap (8 B,
+		// more while the slice grows) and, for a process that has no
+		// links, monitors or context yet, the procExt that lists it
+		// (96 B): at most about 225 B, measured at about 195 B. 256 B is
+		// that with room for noise; it fails a timer that costs a map
+		// entry in its owner (+130 B, as an earlier version did), and a
+		// goroutine per timer fails the other target.
+		add("timers <= 256 B per armed timer", *r.BytesPerTimer <= 256, "%.0f B", *r.BytesPerTimer)
+	}
 	return out
 }
 

@@ -12,6 +12,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/airssys/rt/actor"
+	"github.com/airssys/rt/actortest"
 	"github.com/airssys/rt/supervisor"
 	"github.com/airssys/rt/system"
 )
@@ -33,20 +34,11 @@ var (
 const wait = 24 * time.Hour
 
 // bubble runs f inside a synctest bubble with a fresh system, shut down at
-// the end (which must succeed).
+// the end (which must succeed): actortest.Run, by the name these tests
+// have always used.
 func bubble(t *testing.T, f func(t *testing.T, sys *system.System), opts ...system.Option) {
 	t.Helper()
-	synctest.Test(t, func(t *testing.T) {
-		sys := system.New(opts...)
-		defer func() {
-			// Deferred so that a failed test still stops the system
-			// and leaves no goroutine behind in the bubble.
-			if err := sys.Shutdown(context.Background()); err != nil {
-				t.Errorf("shutdown: %v", err)
-			}
-		}()
-		f(t, sys)
-	})
+	actortest.Run(t, f, opts...)
 }
 
 // advance lets d pass on the bubble's virtual clock (never real time: it is
@@ -165,12 +157,14 @@ func (w *worker) Terminate(ctx actor.Context, reason error) {
 	w.j.add("stop:" + w.id)
 }
 
-// hangOnExit is an onExit that takes an hour of the bubble's virtual clock
-// to handle the exit signal, ignoring its context (cancelled when the stop
-// arrived), so that any shutdown timeout kills it first. (A trapping
-// process cannot simply ignore its parent's exit signal: the runtime ends
-// it after the handler, as OTP's behaviours do.)
-func hangOnExit(actor.Context, actor.Exit) { <-time.After(time.Hour) }
+// hangOnExit is an onExit that takes half a minute of the bubble's virtual
+// clock to handle the exit signal, ignoring its context (cancelled when
+// the stop arrived): longer than the shutdown timeouts of the children
+// that use it, which kill it first, and shorter than the bubble's own
+// bound on the system's Shutdown. (A trapping process cannot simply ignore
+// its parent's exit signal: the runtime ends it after the handler, as
+// OTP's behaviours do.)
+func hangOnExit(actor.Context, actor.Exit) { <-time.After(30 * time.Second) }
 
 // child returns a worker child spec with the given ID recording to j.
 func child(id string, j *journal) supervisor.Child {

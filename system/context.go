@@ -69,6 +69,13 @@ func (p *process) SendAfter(d time.Duration, to actor.PID, msg any) func() bool 
 	return p.sys.sendAfter(d, p, to, msg)
 }
 
+func (p *process) SendInterval(d time.Duration, to actor.PID, msg any) (func() bool, error) {
+	if p.status.Load() == statusDead {
+		return nil, actor.ErrNotInProcess
+	}
+	return p.sys.sendInterval(d, p, to, msg)
+}
+
 func (p *process) Request(ctx context.Context, to actor.PID, msg any) (any, error) {
 	if p.status.Load() == statusDead {
 		p.sys.deadLetter(to, p.pid, msg, actor.ErrNotInProcess)

@@ -13,7 +13,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/airssys/rt/actor"
-	"github.com/airssys/rt/internal/testkit"
 	"github.com/airssys/rt/mailbox"
 	"github.com/airssys/rt/system"
 )
@@ -34,7 +33,7 @@ func TestPanicWrappingNormalIsAbnormal(t *testing.T) {
 	reason := exits.wait(t, partner.pid)
 	require.ErrorAs(t, reason, &pe, "the partner exits with the panic as its reason")
 	require.False(t, actor.IsClean(reason))
-	testkit.Empty(t, partner.out)
+	none(t, partner.out)
 }
 
 // The largest accepted throughput and capacity work as given; one past the
@@ -47,7 +46,7 @@ func TestNumericOptionsAtTheirLimits(t *testing.T) {
 	}
 	flush(t, sys, p.pid)
 	for i := range 3 {
-		require.Equal(t, i, testkit.Recv(t, p.out))
+		require.Equal(t, i, take(t, p.out))
 	}
 	_, err := sys.Spawn(&agent{}, actor.WithThroughput(1<<32))
 	require.ErrorIs(t, err, actor.ErrInvalidOption)
@@ -69,17 +68,17 @@ func TestGoexitInACallbackIsACrash(t *testing.T) {
 		sys.Send(p.pid, run(func(actor.Context) { runtime.Goexit() }))
 		sys.Send(p.pid, "after") // dead-lettered or refused, never handled
 
-		d := testkit.RecvType[actor.Down](t, watcher.out)
+		d := takeType[actor.Down](t, watcher.out)
 		require.Equal(t, ref, d.Ref)
 		require.ErrorIs(t, d.Reason, actor.ErrGoexit)
 		var pe *actor.PanicError
 		require.ErrorAs(t, d.Reason, &pe)
 		require.Contains(t, string(pe.Stack()), "TestGoexitInACallbackIsACrash", "the stack names who called Goexit")
-		e := testkit.RecvType[actor.Exit](t, partner.out)
+		e := takeType[actor.Exit](t, partner.out)
 		require.Equal(t, p.pid, e.From)
 		require.ErrorIs(t, e.Reason, actor.ErrGoexit)
 		require.False(t, sys.Alive(p.pid))
-		testkit.Empty(t, p.out)
+		none(t, p.out)
 	})
 	t.Run("Init", func(t *testing.T) {
 		_, err := sys.Spawn(goexitInit{})
@@ -131,7 +130,7 @@ func TestSendAfterKeepsItsSenderAfterExit(t *testing.T) {
 		return nil
 	})
 	require.ErrorIs(t, exits.wait(t, from.pid), actor.Normal)
-	require.Equal(t, from.pid, testkit.Recv(t, log.out))
+	require.Equal(t, from.pid, take(t, log.out))
 }
 
 // A timer a process sets for itself is cancelled when it exits: its cancel
@@ -165,7 +164,7 @@ func TestPendingTimersAreDeadLettersAtShutdown(t *testing.T) {
 		ctx.SendAfter(time.Hour, to.pid, "pending")
 		return nil
 	})
-	ctx, cancel := context.WithTimeout(context.Background(), testkit.Timeout)
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 	defer cancel()
 	require.NoError(t, sys.Shutdown(ctx))
 	ev, ok := sub.TryNext()
@@ -226,10 +225,10 @@ func TestShutdownReleasesNext(t *testing.T) {
 		}
 		got <- err
 	}()
-	ctx, cancel := context.WithTimeout(context.Background(), testkit.Timeout)
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 	defer cancel()
 	require.NoError(t, sys.Shutdown(ctx))
-	require.ErrorIs(t, testkit.Recv(t, got), actor.ErrStopped)
+	require.ErrorIs(t, take(t, got), actor.ErrStopped)
 }
 
 // A subscription holds at most its capacity of unread events; the rest are
@@ -269,7 +268,7 @@ func TestConcurrentShutdownKeepsItsOwnDeadline(t *testing.T) {
 	started := make(chan struct{}, 1)
 	p := spawnProbe(t, sys, false)
 	require.NoError(t, sys.Send(p.pid, hold(started, g)))
-	testkit.Recv(t, started)
+	take(t, started)
 
 	first := make(chan error, 1)
 	go func() { first <- sys.Shutdown(context.Background()) }()
@@ -280,10 +279,10 @@ func TestConcurrentShutdownKeepsItsOwnDeadline(t *testing.T) {
 	cancel()
 	second := make(chan error, 1)
 	go func() { second <- sys.Shutdown(ctx) }()
-	require.ErrorIs(t, testkit.Recv(t, second), context.Canceled, "the second call returns by its own context")
+	require.ErrorIs(t, take(t, second), context.Canceled, "the second call returns by its own context")
 
 	g.open()
-	require.NoError(t, testkit.Recv(t, first))
+	require.NoError(t, take(t, first))
 	require.NoError(t, sys.Shutdown(ctx), "later calls return the first result")
 }
 
@@ -297,7 +296,7 @@ func TestKilledSenderStopsWaiting(t *testing.T) {
 		started := make(chan struct{}, 1)
 		target := spawnProbe(t, sys, false, actor.WithMailbox(1, mailbox.Backpressure))
 		require.NoError(t, sys.Send(target.pid, hold(started, g)))
-		testkit.Recv(t, started)
+		take(t, started)
 
 		go_ := make(chan struct{})
 		returned := make(chan error, 2)
@@ -312,14 +311,14 @@ func TestKilledSenderStopsWaiting(t *testing.T) {
 				returned <- ctx.Send(target.pid, "x")
 			})))
 		}
-		testkit.Recv(t, ready)
-		testkit.Recv(t, ready)
+		take(t, ready)
+		take(t, ready)
 		close(go_)
-		require.NoError(t, testkit.Recv(t, returned), "one sender takes the slot")
+		require.NoError(t, take(t, returned), "one sender takes the slot")
 		for _, s := range senders {
 			_ = sys.Kill(s)
 		}
-		require.Error(t, testkit.Recv(t, returned), "the other stops waiting once killed")
+		require.Error(t, take(t, returned), "the other stops waiting once killed")
 		g.open()
 	}
 }
@@ -372,19 +371,19 @@ func TestSystemMonitor(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEqual(t, m.Ref(), m2.Ref())
 	require.NoError(t, sys.Kill(p.pid))
-	ctx, cancel := context.WithTimeout(context.Background(), testkit.Timeout)
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 	defer cancel()
 	d, err := m.Wait(ctx)
 	require.NoError(t, err)
 	require.Equal(t, actor.Down{Ref: m.Ref(), PID: p.pid, Reason: actor.Killed}, d)
-	d2 := testkit.Recv(t, m2.Down())
+	d2 := take(t, m2.Down())
 	require.ErrorIs(t, d2.Reason, actor.Killed)
 	require.False(t, m.Demonitor(), "already down")
 
 	// A dead PID: NoProc at once.
 	m3, err := sys.Monitor(p.pid)
 	require.NoError(t, err)
-	require.ErrorIs(t, testkit.Recv(t, m3.Down()).Reason, actor.NoProc)
+	require.ErrorIs(t, take(t, m3.Down()).Reason, actor.NoProc)
 
 	// Demonitor first: no Down, ever.
 	q := spawnProbe(t, sys, false)
@@ -394,8 +393,8 @@ func TestSystemMonitor(t *testing.T) {
 	stop(t, sys, q.pid, actor.Normal)
 	w, err := sys.Monitor(q.pid) // ordered after q's exit has told its monitors
 	require.NoError(t, err)
-	testkit.Recv(t, w.Down())
-	testkit.Empty(t, m4.Down())
+	take(t, w.Down())
+	none(t, m4.Down())
 
 	// Bad input.
 	_, err = sys.Monitor(actor.PID{})
@@ -421,8 +420,8 @@ func TestContextCancelledByAnEndingSignal(t *testing.T) {
 		p := spawnProbe(t, sys, false)
 		started := make(chan struct{}, 1)
 		require.NoError(t, sys.Send(p.pid, blockOnContext(started)))
-		testkit.Recv(t, started)
-		ctx, cancel := context.WithTimeout(context.Background(), testkit.Timeout)
+		take(t, started)
+		ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 		defer cancel()
 		require.NoError(t, sys.Stop(ctx, p.pid))
 	})
@@ -433,8 +432,8 @@ func TestContextCancelledByAnEndingSignal(t *testing.T) {
 		p := spawnProbe(t, sys, true)
 		started := make(chan struct{}, 1)
 		require.NoError(t, sys.Send(p.pid, blockOnContext(started)))
-		testkit.Recv(t, started)
-		ctx, cancel := context.WithTimeout(context.Background(), testkit.Timeout)
+		take(t, started)
+		ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 		defer cancel()
 		require.NoError(t, sys.Stop(ctx, p.pid))
 
@@ -442,7 +441,7 @@ func TestContextCancelledByAnEndingSignal(t *testing.T) {
 		pid, err := sys.Spawn(a)
 		require.NoError(t, err)
 		require.NoError(t, sys.Stop(ctx, pid))
-		require.ErrorIs(t, testkit.Recv(t, a.seen), context.Canceled, "cancelled before it handled the Exit")
+		require.ErrorIs(t, take(t, a.seen), context.Canceled, "cancelled before it handled the Exit")
 	})
 	t.Run("untrapped abnormal exit", func(t *testing.T) {
 		sys := newSystem(t)
@@ -450,7 +449,7 @@ func TestContextCancelledByAnEndingSignal(t *testing.T) {
 		p := spawnProbe(t, sys, false)
 		started := make(chan struct{}, 1)
 		require.NoError(t, sys.Send(p.pid, blockOnContext(started)))
-		testkit.Recv(t, started)
+		take(t, started)
 		boom := errors.New("boom")
 		require.NoError(t, sys.Exit(p.pid, boom))
 		require.ErrorIs(t, exits.wait(t, p.pid), boom)
@@ -460,7 +459,7 @@ func TestContextCancelledByAnEndingSignal(t *testing.T) {
 		p := spawnProbe(t, sys, true)
 		require.NoError(t, sys.Send(p.pid, run(func(actor.Context) {})))
 		require.NoError(t, sys.Exit(p.pid, actor.Normal)) // a message for a trapping process
-		testkit.RecvType[actor.Exit](t, p.out)
+		takeType[actor.Exit](t, p.out)
 		alive := do(t, sys, p.pid, func(ctx actor.Context) any { return ctx.Context().Err() })
 		require.Nil(t, alive, "its context is not cancelled")
 	})
@@ -490,13 +489,13 @@ func TestRequestContextEndsWhenTheRequesterGivesUp(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	res := make(chan error, 1)
 	go func() { _, err := sys.Request(ctx, pid, "slow"); res <- err }()
-	testkit.Recv(t, started)
+	take(t, started)
 	cancel()
-	require.ErrorIs(t, testkit.Recv(t, res), context.Canceled)
-	require.ErrorIs(t, testkit.Recv(t, dropped), context.Canceled)
+	require.ErrorIs(t, take(t, res), context.Canceled)
+	require.ErrorIs(t, take(t, dropped), context.Canceled)
 	// Outside a Request it is the process's own context.
 	require.NoError(t, sys.Send(pid, "plain"))
-	require.True(t, testkit.Recv(t, same))
+	require.True(t, take(t, same))
 	v, err := sys.Request(context.Background(), pid, "which")
 	require.NoError(t, err)
 	require.Equal(t, false, v, "a Request has the requester's context")
@@ -544,7 +543,7 @@ func TestCallsThatWouldWaitOnTheirCaller(t *testing.T) {
 	p := spawnProbe(t, sys, false)
 	other := spawnProbe(t, sys, false)
 	bounded := func() context.Context {
-		ctx, cancel := context.WithTimeout(context.Background(), testkit.Timeout)
+		ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 		t.Cleanup(cancel)
 		return ctx
 	}
@@ -561,7 +560,7 @@ func TestCallsThatWouldWaitOnTheirCaller(t *testing.T) {
 
 	require.True(t, sys.Alive(p.pid), "nothing was stopped")
 	require.NoError(t, sys.Send(p.pid, "still served"))
-	require.Equal(t, "still served", testkit.Recv(t, p.out))
+	require.Equal(t, "still served", take(t, p.out))
 
 	// Waiting on another process from a handler is fine.
 	stopErr, _ := do(t, sys, p.pid, func(actor.Context) any { return sys.Stop(bounded(), other.pid) }).(error)
@@ -580,11 +579,11 @@ func TestShutdownFromInitOrTerminateIsRefused(t *testing.T) {
 		terminate: func(actor.Context, error) { fromTerminate <- sys.Shutdown(context.Background()) },
 	})
 	require.NoError(t, err)
-	require.ErrorIs(t, testkit.Recv(t, fromInit), actor.ErrWaitOnSelf)
-	ctx, cancel := context.WithTimeout(context.Background(), testkit.ShutdownTimeout)
+	require.ErrorIs(t, take(t, fromInit), actor.ErrWaitOnSelf)
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownLimit)
 	defer cancel()
 	require.NoError(t, sys.Shutdown(ctx))
-	require.ErrorIs(t, testkit.Recv(t, fromTerminate), actor.ErrWaitOnSelf)
+	require.ErrorIs(t, take(t, fromTerminate), actor.ErrWaitOnSelf)
 }
 
 // lifecycle runs init and terminate as its Init and Terminate.
@@ -616,7 +615,7 @@ func TestShutdownReportAtTheDeadlineIsTrue(t *testing.T) {
 	}), actor.WithName("stuck"))
 	require.NoError(t, err)
 	require.NoError(t, sys.Send(stuck, "block"))
-	testkit.Recv(t, entered)
+	take(t, entered)
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
 	defer cancel()
@@ -630,7 +629,7 @@ func TestShutdownReportAtTheDeadlineIsTrue(t *testing.T) {
 	require.Equal(t, 1, goroutinesIn("github.com/airssys/rt/system."), "only the stuck handler's goroutine outlives Shutdown")
 
 	close(gate)
-	testkit.Recv(t, released)
+	take(t, released)
 }
 
 // ExitAndWait does not depend on the caller's context to end when the
@@ -645,8 +644,8 @@ func TestExitAndWaitEndsWhenTheCallerIsKilled(t *testing.T) {
 		_, err := ctx.ExitAndWait(context.Background(), target.pid, errX)
 		result <- err
 	})))
-	require.Equal(t, actor.Exit{From: caller.pid, Reason: errX}, testkit.Recv(t, target.out))
+	require.Equal(t, actor.Exit{From: caller.pid, Reason: errX}, take(t, target.out))
 	require.NoError(t, sys.Kill(caller.pid))
-	require.ErrorIs(t, testkit.Recv(t, result), actor.ErrNotInProcess)
+	require.ErrorIs(t, take(t, result), actor.ErrNotInProcess)
 	require.True(t, sys.Alive(target.pid))
 }

@@ -20,6 +20,11 @@ func (p *process) dispatch(env envelope) {
 		cur.from = d.PID
 	case kindVoid:
 		return // unlinked after this Exit was queued
+	case kindIdle:
+		if !p.receiveTimeout(msg.(uint64)) {
+			return // a message came after it was sent
+		}
+		msg = actor.ReceiveTimeout{}
 	default: // an exit signal, received here, in its sender's order
 		x := msg.(actor.Exit)
 		if !p.receiveExit(kind, x) {
@@ -33,6 +38,9 @@ func (p *process) dispatch(env envelope) {
 	p.actor.Receive(p, msg)
 	p.setCalling(inNone)
 	p.cur = current{}
+	if p.rt != nil && kind != kindIdle {
+		p.rt.touch()
+	}
 	if kind == kindParentExit && p.stop == nil {
 		// As OTP's behaviours do: an exit signal from the parent ends a
 		// trapping process once it has seen it, with the parent's reason.

@@ -18,8 +18,9 @@
 //
 // Every goroutine the runtime runs is started by one function (workers.go)
 // which counts it and refuses new ones once Shutdown has begun: the turns,
-// the one timer goroutine that serves every SendAfter of the system (started
-// when a timer is first set, gone when none is pending), and a delivery that
+// the one timer goroutine that serves every timer of the system (SendAfter,
+// SendInterval, receive timeouts: started when a timer is first set, gone
+// when none is pending; an armed timer is a heap entry, not a goroutine), and a delivery that
 // must wait for room in a full Backpressure mailbox. A goroutine whose turn
 // ends parks (up to 4×GOMAXPROCS of them) and runs the next turn that needs
 // one, so a busy system seldom starts a goroutine. Shutdown waits for all

@@ -10,6 +10,7 @@ const (
 	kindExit
 	kindParentExit // an Exit the process must stop after seeing
 	kindVoid       // a link Exit queued before an Unlink: never delivered
+	kindIdle       // a ReceiveTimeout; msg is the count it checks (see recvTimeout)
 )
 
 // envelope is one entry of the user lane. It is kept to three words, so

@@ -82,7 +82,8 @@ func (p *process) finalize(reason error, owner bool) bool {
 		if ext.cancel != nil {
 			ext.cancel()
 		}
-		for t := range ext.timers {
+		// Nobody changes the list once p.ext is nil (see disownTimer).
+		for t := ext.timers; t != nil; t = t.next {
 			s.timers.cancel(t)
 		}
 		for pid := range ext.links.All() {

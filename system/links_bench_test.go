@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/airssys/rt/actor"
-	"github.com/airssys/rt/internal/testkit"
 	"github.com/airssys/rt/system"
 )
 
@@ -50,7 +49,7 @@ func (p *latencyPeer) Receive(ctx actor.Context, msg any) {
 
 func benchRequest(b *testing.B, sys *system.System, pid actor.PID, f call) any {
 	b.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), testkit.Timeout)
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 	defer cancel()
 	r, err := sys.Request(ctx, pid, f)
 	if err != nil {
@@ -97,7 +96,7 @@ func BenchmarkLinkExit(b *testing.B) {
 		if err := sys.Send(target, "exit"); err != nil {
 			b.Fatal(err)
 		}
-		ds = append(ds, testkit.Recv(b, lat))
+		ds = append(ds, take(b, lat))
 	}
 	reportLatency(b, ds)
 }
@@ -127,7 +126,7 @@ func BenchmarkMonitorDown(b *testing.B) {
 		if err := sys.Send(target, "exit"); err != nil {
 			b.Fatal(err)
 		}
-		ds = append(ds, testkit.Recv(b, lat))
+		ds = append(ds, take(b, lat))
 	}
 	reportLatency(b, ds)
 }

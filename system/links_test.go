@@ -13,7 +13,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/airssys/rt/actor"
-	"github.com/airssys/rt/internal/testkit"
 	"github.com/airssys/rt/mailbox"
 	"github.com/airssys/rt/system"
 )
@@ -94,7 +93,7 @@ func spawnProbe(t testing.TB, sys *system.System, trap bool, opts ...actor.Optio
 // do runs f in pid's handler and returns its result.
 func do(t testing.TB, sys *system.System, pid actor.PID, f call) any {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), testkit.Timeout)
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 	defer cancel()
 	r, err := sys.Request(ctx, pid, f)
 	require.NoError(t, err)
@@ -114,7 +113,7 @@ func flush(t testing.TB, sys *system.System, pid actor.PID) {
 func quiet(t testing.TB, sys *system.System, p probe) {
 	t.Helper()
 	flush(t, sys, p.pid)
-	testkit.Empty(t, p.out)
+	none(t, p.out)
 	require.True(t, sys.Alive(p.pid))
 }
 
@@ -186,7 +185,7 @@ func watchExits(t testing.TB, sys *system.System) *exitLog {
 // wait returns pid's exit reason once it has exited.
 func (l *exitLog) wait(t testing.TB, pid actor.PID) error {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), testkit.Timeout)
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 	defer cancel()
 	for {
 		if r, ok := l.seen[pid]; ok {
@@ -229,7 +228,7 @@ func TestRule01_NormalExitIgnoredUnlessTrapping(t *testing.T) {
 
 	stop(t, sys, target.pid, actor.Normal)
 	require.Equal(t, actor.Normal, exits.wait(t, target.pid))
-	require.Equal(t, actor.Exit{From: target.pid, Reason: actor.Normal}, testkit.Recv(t, trapper.out))
+	require.Equal(t, actor.Exit{From: target.pid, Reason: actor.Normal}, take(t, trapper.out))
 	quiet(t, sys, trapper)
 	quiet(t, sys, plain)
 }
@@ -278,7 +277,7 @@ func TestRule02_AbnormalExitPropagatesAlongChain(t *testing.T) {
 			for _, p := range chain[1:] {
 				require.Equal(t, want, exits.wait(t, p.pid), "process %v", p.pid)
 			}
-			require.Equal(t, actor.Exit{From: chain[len(chain)-1].pid, Reason: want}, testkit.Recv(t, tail.out))
+			require.Equal(t, actor.Exit{From: chain[len(chain)-1].pid, Reason: want}, take(t, tail.out))
 			quiet(t, sys, tail)
 		})
 	}
@@ -301,9 +300,9 @@ func TestRule03_ExitNormalSignal(t *testing.T) {
 		target := spawnProbe(t, sys, true)
 		sender := spawnProbe(t, sys, false)
 		require.Nil(t, do(t, sys, sender.pid, func(ctx actor.Context) any { return ctx.Exit(target.pid, actor.Normal) }))
-		require.Equal(t, actor.Exit{From: sender.pid, Reason: actor.Normal}, testkit.Recv(t, target.out))
+		require.Equal(t, actor.Exit{From: sender.pid, Reason: actor.Normal}, take(t, target.out))
 		require.NoError(t, sys.Exit(target.pid, actor.Normal))
-		require.Equal(t, actor.Exit{Reason: actor.Normal}, testkit.Recv(t, target.out), "from the system")
+		require.Equal(t, actor.Exit{Reason: actor.Normal}, take(t, target.out), "from the system")
 		quiet(t, sys, target)
 	})
 	t.Run("Exit(self, Normal) ends the caller", func(t *testing.T) {
@@ -318,7 +317,7 @@ func TestRule03_ExitNormalSignal(t *testing.T) {
 		sys := newSystem(t)
 		p := spawnProbe(t, sys, true)
 		require.Nil(t, do(t, sys, p.pid, func(ctx actor.Context) any { return ctx.Exit(ctx.Self(), actor.Normal) }))
-		require.Equal(t, actor.Exit{From: p.pid, Reason: actor.Normal}, testkit.Recv(t, p.out))
+		require.Equal(t, actor.Exit{From: p.pid, Reason: actor.Normal}, take(t, p.out))
 		quiet(t, sys, p)
 	})
 }
@@ -339,9 +338,9 @@ func TestRule04_KillIsUntrappable(t *testing.T) {
 
 		require.Nil(t, do(t, sys, killer.pid, func(ctx actor.Context) any { return ctx.Exit(target.pid, actor.Kill) }))
 		require.Equal(t, actor.Killed, exits.wait(t, target.pid))
-		require.Equal(t, actor.Exit{From: target.pid, Reason: actor.Killed}, testkit.Recv(t, peer.out))
-		require.Equal(t, actor.Down{Ref: ref, PID: target.pid, Reason: actor.Killed}, testkit.Recv(t, watcher.out))
-		testkit.Empty(t, target.out)
+		require.Equal(t, actor.Exit{From: target.pid, Reason: actor.Killed}, take(t, peer.out))
+		require.Equal(t, actor.Down{Ref: ref, PID: target.pid, Reason: actor.Killed}, take(t, watcher.out))
+		none(t, target.out)
 		quiet(t, sys, peer)
 		quiet(t, sys, watcher)
 		quiet(t, sys, killer)
@@ -354,11 +353,11 @@ func TestRule04_KillIsUntrappable(t *testing.T) {
 		peer := spawnProbe(t, sys, true)
 		link(t, sys, peer.pid, target.pid)
 		require.NoError(t, sys.Send(target.pid, hold(started, g)))
-		testkit.Recv(t, started)
+		take(t, started)
 
 		require.NoError(t, sys.Exit(target.pid, actor.Kill))
 		require.Equal(t, actor.Killed, exits.wait(t, target.pid), "dead while its handler still runs")
-		require.Equal(t, actor.Exit{From: target.pid, Reason: actor.Killed}, testkit.Recv(t, peer.out))
+		require.Equal(t, actor.Exit{From: target.pid, Reason: actor.Killed}, take(t, peer.out))
 		require.False(t, sys.Alive(target.pid))
 		g.open()
 	})
@@ -370,7 +369,7 @@ func TestRule04_KillIsUntrappable(t *testing.T) {
 		link(t, sys, peer.pid, target.pid)
 		require.NoError(t, sys.Send(target.pid, run(func(ctx actor.Context) { _ = ctx.Exit(ctx.Self(), actor.Kill) })))
 		require.Equal(t, actor.Killed, exits.wait(t, target.pid))
-		require.Equal(t, actor.Exit{From: target.pid, Reason: actor.Killed}, testkit.Recv(t, peer.out))
+		require.Equal(t, actor.Exit{From: target.pid, Reason: actor.Killed}, take(t, peer.out))
 		quiet(t, sys, peer)
 	})
 	t.Run("stopping with Kill sends Kill as an ordinary reason", func(t *testing.T) {
@@ -384,7 +383,7 @@ func TestRule04_KillIsUntrappable(t *testing.T) {
 
 		stop(t, sys, target.pid, actor.Kill)
 		require.Equal(t, actor.Kill, exits.wait(t, target.pid))
-		require.Equal(t, actor.Exit{From: target.pid, Reason: actor.Kill}, testkit.Recv(t, trapper.out), "trappable")
+		require.Equal(t, actor.Exit{From: target.pid, Reason: actor.Kill}, take(t, trapper.out), "trappable")
 		quiet(t, sys, trapper)
 		require.Equal(t, actor.Kill, exits.wait(t, plain.pid), "an ordinary reason: kill, not killed")
 	})
@@ -410,9 +409,9 @@ func TestRule05_TrappedExitOrderedAndNeverRefused(t *testing.T) {
 			return nil
 		}))
 		for i := range n {
-			require.Equal(t, i, testkit.Recv(t, recv.out))
+			require.Equal(t, i, take(t, recv.out))
 		}
-		require.Equal(t, actor.Exit{From: sender.pid, Reason: errX}, testkit.Recv(t, recv.out))
+		require.Equal(t, actor.Exit{From: sender.pid, Reason: errX}, take(t, recv.out))
 		quiet(t, sys, recv)
 	})
 	t.Run("not refused by a full DropNewest mailbox", func(t *testing.T) {
@@ -430,7 +429,7 @@ func TestRule05_TrappedExitOrderedAndNeverRefused(t *testing.T) {
 			recv.out <- "m0"
 		})
 		require.Nil(t, do(t, sys, sender.pid, func(ctx actor.Context) any { return ctx.Send(recv.pid, first) }))
-		testkit.Recv(t, started)
+		take(t, started)
 		errs := do(t, sys, sender.pid, func(ctx actor.Context) any {
 			return []error{ctx.Send(recv.pid, "m1"), ctx.Send(recv.pid, "m2"), ctx.Exit(recv.pid, errA)}
 		}).([]error)
@@ -441,10 +440,10 @@ func TestRule05_TrappedExitOrderedAndNeverRefused(t *testing.T) {
 		require.Equal(t, errB, exits.wait(t, sender.pid))
 
 		g.open()
-		require.Equal(t, "m0", testkit.Recv(t, recv.out))
-		require.Equal(t, "m1", testkit.Recv(t, recv.out))
-		require.Equal(t, actor.Exit{From: sender.pid, Reason: errA}, testkit.Recv(t, recv.out))
-		require.Equal(t, actor.Exit{From: sender.pid, Reason: errB}, testkit.Recv(t, recv.out))
+		require.Equal(t, "m0", take(t, recv.out))
+		require.Equal(t, "m1", take(t, recv.out))
+		require.Equal(t, actor.Exit{From: sender.pid, Reason: errA}, take(t, recv.out))
+		require.Equal(t, actor.Exit{From: sender.pid, Reason: errB}, take(t, recv.out))
 		quiet(t, sys, recv)
 	})
 	t.Run("not evicted from a full DropOldest mailbox", func(t *testing.T) {
@@ -458,15 +457,15 @@ func TestRule05_TrappedExitOrderedAndNeverRefused(t *testing.T) {
 		link(t, sys, recv.pid, sender.pid)
 
 		require.NoError(t, sys.Send(recv.pid, hold(s1, g1)))
-		testkit.Recv(t, s1)
+		take(t, s1)
 		require.NoError(t, sys.Send(recv.pid, hold(s2, g2))) // the lane is full
 		stop(t, sys, sender.pid, errX)
 		exits.wait(t, sender.pid)
 		g1.open() // recv takes the signal, queues the Exit, then runs the second hold
-		testkit.Recv(t, s2)
+		take(t, s2)
 		require.NoError(t, sys.Send(recv.pid, "late")) // full: DropOldest may drop a message, never the Exit
 		g2.open()
-		require.Equal(t, actor.Exit{From: sender.pid, Reason: errX}, testkit.Recv(t, recv.out))
+		require.Equal(t, actor.Exit{From: sender.pid, Reason: errX}, take(t, recv.out))
 	})
 }
 
@@ -493,7 +492,7 @@ func TestRule06_LinkToMissingProcessGivesNoProc(t *testing.T) {
 			pid := target(t, sys)
 			caller := spawnProbe(t, sys, true)
 			do(t, sys, caller.pid, func(ctx actor.Context) any { return ctx.Link(pid) })
-			require.Equal(t, actor.Exit{From: pid, Reason: actor.NoProc}, testkit.Recv(t, caller.out))
+			require.Equal(t, actor.Exit{From: pid, Reason: actor.NoProc}, take(t, caller.out))
 			quiet(t, sys, caller)
 		})
 		t.Run(name+", not trapping", func(t *testing.T) {
@@ -534,7 +533,7 @@ func TestRule07_LinksBidirectionalUniqueUnlinkable(t *testing.T) {
 		link(t, sys, other.pid, trapper.pid)
 		stop(t, sys, other.pid, errX)
 		exits.wait(t, other.pid)
-		require.Equal(t, actor.Exit{From: other.pid, Reason: errX}, testkit.Recv(t, trapper.out))
+		require.Equal(t, actor.Exit{From: other.pid, Reason: errX}, take(t, trapper.out))
 		quiet(t, sys, trapper)
 	})
 	t.Run("one Unlink undoes a double link", func(t *testing.T) {
@@ -573,13 +572,13 @@ func TestRule07_LinksBidirectionalUniqueUnlinkable(t *testing.T) {
 		trapper, other := spawnProbe(t, sys, true), spawnProbe(t, sys, false)
 		link(t, sys, trapper.pid, other.pid)
 		require.NoError(t, sys.Send(trapper.pid, hold(started, g)))
-		testkit.Recv(t, started)
+		take(t, started)
 		unlinked := make(chan error, 1)
 		require.NoError(t, sys.Send(trapper.pid, run(func(ctx actor.Context) { unlinked <- ctx.Unlink(other.pid) })))
 		stop(t, sys, other.pid, errX)
 		exits.wait(t, other.pid)
 		g.open() // the signal becomes an Exit queued behind the Unlink
-		require.NoError(t, testkit.Recv(t, unlinked))
+		require.NoError(t, take(t, unlinked))
 		quiet(t, sys, trapper)
 	})
 	t.Run("unlink discards a signal not yet taken", func(t *testing.T) {
@@ -594,11 +593,11 @@ func TestRule07_LinksBidirectionalUniqueUnlinkable(t *testing.T) {
 			<-g.ch
 			unlinked <- ctx.Unlink(other.pid)
 		})))
-		testkit.Recv(t, started)
+		take(t, started)
 		stop(t, sys, other.pid, errX)
 		exits.wait(t, other.pid)
 		g.open()
-		require.NoError(t, testkit.Recv(t, unlinked))
+		require.NoError(t, take(t, unlinked))
 		quiet(t, sys, trapper)
 	})
 	t.Run("linking to self does nothing", func(t *testing.T) {
@@ -630,7 +629,7 @@ func TestRule08_FirstExitSignalFixesReason(t *testing.T) {
 		sender := spawnProbe(t, sys, false)
 		link(t, sys, linked.pid, p.pid)
 		require.NoError(t, sys.Send(p.pid, hold(started, g)))
-		testkit.Recv(t, started)
+		take(t, started)
 
 		require.NoError(t, sys.Exit(p.pid, r1))
 		require.Nil(t, do(t, sys, sender.pid, func(ctx actor.Context) any { return ctx.Exit(p.pid, r2) }))
@@ -638,7 +637,7 @@ func TestRule08_FirstExitSignalFixesReason(t *testing.T) {
 		require.NoError(t, sys.Exit(p.pid, actor.Shutdown))
 		g.open()
 		require.Equal(t, r1, exits.wait(t, p.pid))
-		require.Equal(t, r1, testkit.Recv(t, terminated))
+		require.Equal(t, r1, take(t, terminated))
 		require.Equal(t, r1, exits.wait(t, linked.pid), "links see the fixed reason")
 	})
 	t.Run("link signals", func(t *testing.T) {
@@ -650,7 +649,7 @@ func TestRule08_FirstExitSignalFixesReason(t *testing.T) {
 		link(t, sys, p.pid, a.pid)
 		link(t, sys, p.pid, b.pid)
 		require.NoError(t, sys.Send(p.pid, hold(started, g)))
-		testkit.Recv(t, started)
+		take(t, started)
 		stop(t, sys, a.pid, r1)
 		exits.wait(t, a.pid)
 		stop(t, sys, b.pid, r2)
@@ -668,7 +667,7 @@ func TestRule08_FirstExitSignalFixesReason(t *testing.T) {
 			<-g.ch
 		}})
 		require.NoError(t, sys.Exit(p.pid, r1))
-		require.Equal(t, r1, testkit.Recv(t, terminating))
+		require.Equal(t, r1, take(t, terminating))
 		_ = sys.Exit(p.pid, r2) // the process is still exiting
 		_ = sys.Exit(p.pid, r3)
 		g.open()
@@ -698,7 +697,7 @@ func TestRule09_SpawnLinkIsAtomic(t *testing.T) {
 		_, err := spawnLink(t, sys, parent.pid, panicInInit())
 		var pe *actor.PanicError
 		require.ErrorAs(t, err, &pe)
-		exit := testkit.RecvType[actor.Exit](t, parent.out)
+		exit := takeType[actor.Exit](t, parent.out)
 		require.Equal(t, pe.PID, exit.From)
 		require.Equal(t, err, exit.Reason)
 		quiet(t, sys, parent)
@@ -708,7 +707,7 @@ func TestRule09_SpawnLinkIsAtomic(t *testing.T) {
 		parent := spawnProbe(t, sys, true)
 		_, err := spawnLink(t, sys, parent.pid, &initActor{init: func(actor.Context) error { return errInit }})
 		require.ErrorIs(t, err, errInit)
-		exit := testkit.RecvType[actor.Exit](t, parent.out)
+		exit := takeType[actor.Exit](t, parent.out)
 		require.False(t, exit.From.IsZero())
 		require.ErrorIs(t, exit.Reason, errInit)
 		quiet(t, sys, parent)
@@ -721,7 +720,7 @@ func TestRule09_SpawnLinkIsAtomic(t *testing.T) {
 			recv: func(actor.Context, any) { panic("at once") },
 		})
 		require.NoError(t, err)
-		exit := testkit.RecvType[actor.Exit](t, parent.out)
+		exit := takeType[actor.Exit](t, parent.out)
 		require.Equal(t, child, exit.From)
 		var pe *actor.PanicError
 		require.ErrorAs(t, exit.Reason, &pe)
@@ -735,7 +734,7 @@ func TestRule09_SpawnLinkIsAtomic(t *testing.T) {
 			init: func(ctx actor.Context) error { ctx.Stop(actor.Normal); return nil },
 		})
 		require.NoError(t, err)
-		require.Equal(t, actor.Exit{From: child, Reason: actor.Normal}, testkit.Recv(t, parent.out))
+		require.Equal(t, actor.Exit{From: child, Reason: actor.Normal}, take(t, parent.out))
 		quiet(t, sys, parent)
 	})
 	t.Run("panic in Init, non-trapping parent", func(t *testing.T) {
@@ -767,7 +766,7 @@ func TestRule10_ExitSignalOvertakesBacklog(t *testing.T) {
 	}), actor.WithMailbox(backlog, mailbox.DropNewest))
 	require.NoError(t, err)
 	require.NoError(t, sys.Send(pid, "first"))
-	testkit.Recv(t, started)
+	take(t, started)
 	for i := range backlog {
 		if err := sys.Send(pid, i); err != nil {
 			t.Fatalf("send %d: %v", i, err)
@@ -780,7 +779,7 @@ func TestRule10_ExitSignalOvertakesBacklog(t *testing.T) {
 	require.Equal(t, errX, exits.wait(t, pid))
 
 	// The backlog is drained after the exit; Shutdown waits for that.
-	ctx, cancel := context.WithTimeout(context.Background(), testkit.Timeout)
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 	defer cancel()
 	require.NoError(t, sys.Shutdown(ctx))
 	require.EqualValues(t, 1, handled.Load(), "only the message being handled")
@@ -813,7 +812,7 @@ func TestRule11_MonitorGivesOneDown(t *testing.T) {
 			require.NotEqual(t, ref, ref2, "fresh")
 			tt.end(t, sys, target.pid)
 			require.Equal(t, tt.reason, exits.wait(t, target.pid))
-			require.Equal(t, actor.Down{Ref: ref, PID: target.pid, Reason: tt.reason}, testkit.Recv(t, watcher.out))
+			require.Equal(t, actor.Down{Ref: ref, PID: target.pid, Reason: tt.reason}, take(t, watcher.out))
 			quiet(t, sys, watcher)
 		})
 	}
@@ -825,12 +824,12 @@ func TestRule11_MonitorGivesOneDown(t *testing.T) {
 		target := spawnProbe(t, sys, false)
 		ref := monitor(t, sys, watcher.pid, target.pid)
 		require.NoError(t, sys.Send(watcher.pid, hold(started, g)))
-		testkit.Recv(t, started)
+		take(t, started)
 		stop(t, sys, target.pid, errX)
 		exits.wait(t, target.pid)                         // the Down is queued
 		require.NoError(t, sys.Send(watcher.pid, "late")) // full: DropOldest may drop a message, never the Down
 		g.open()
-		require.Equal(t, actor.Down{Ref: ref, PID: target.pid, Reason: errX}, testkit.Recv(t, watcher.out))
+		require.Equal(t, actor.Down{Ref: ref, PID: target.pid, Reason: errX}, take(t, watcher.out))
 	})
 }
 
@@ -854,8 +853,8 @@ func TestRule12_MonitorMissingGivesNoProcAtOnce(t *testing.T) {
 			return monRes{ref, err}
 		}).(monRes)
 		require.NoError(t, r.err)
-		require.Equal(t, actor.Down{Ref: r.ref, PID: pid, Reason: actor.NoProc}, testkit.Recv(t, watcher.out))
-		require.Equal(t, "after", testkit.Recv(t, watcher.out))
+		require.Equal(t, actor.Down{Ref: r.ref, PID: pid, Reason: actor.NoProc}, take(t, watcher.out))
+		require.Equal(t, "after", take(t, watcher.out))
 	}
 
 	r := do(t, sys, watcher.pid, func(ctx actor.Context) any {
@@ -865,10 +864,10 @@ func TestRule12_MonitorMissingGivesNoProcAtOnce(t *testing.T) {
 	}).(monRes)
 	require.NoError(t, r.err)
 	require.False(t, r.ref.IsZero())
-	down := testkit.RecvType[actor.Down](t, watcher.out)
+	down := takeType[actor.Down](t, watcher.out)
 	require.Equal(t, r.ref, down.Ref)
 	require.Equal(t, actor.NoProc, down.Reason)
-	require.Equal(t, "after", testkit.Recv(t, watcher.out))
+	require.Equal(t, "after", take(t, watcher.out))
 
 	// A registered name is monitored like its PID.
 	errX := errors.New("named exit")
@@ -880,7 +879,7 @@ func TestRule12_MonitorMissingGivesNoProcAtOnce(t *testing.T) {
 	require.NoError(t, r.err)
 	quiet(t, sys, watcher)
 	stop(t, sys, named.pid, errX)
-	require.Equal(t, actor.Down{Ref: r.ref, PID: named.pid, Reason: errX}, testkit.Recv(t, watcher.out))
+	require.Equal(t, actor.Down{Ref: r.ref, PID: named.pid, Reason: errX}, take(t, watcher.out))
 	quiet(t, sys, watcher)
 }
 
@@ -919,7 +918,7 @@ func TestRule13_MonitorsAreIndependent(t *testing.T) {
 	}{{w1, want1}, {w2, want2}} {
 		got := make(map[actor.Ref]bool)
 		for range w.want {
-			d := testkit.RecvType[actor.Down](t, w.p.out)
+			d := takeType[actor.Down](t, w.p.out)
 			require.Equal(t, target.pid, d.PID)
 			require.Equal(t, errX, d.Reason)
 			require.False(t, got[d.Ref], "one Down per monitor")
@@ -961,11 +960,11 @@ func TestRule14_DemonitorGuaranteesNoDown(t *testing.T) {
 			<-g.ch
 			done <- ctx.Demonitor(ref)
 		})))
-		testkit.Recv(t, started)
+		take(t, started)
 		require.NoError(t, sys.Kill(target.pid))
 		exits.wait(t, target.pid) // the Down is in the watcher's mailbox now
 		g.open()
-		testkit.Recv(t, done)
+		take(t, done)
 		quiet(t, sys, watcher)
 	})
 	t.Run("removes a NoProc Down queued at once", func(t *testing.T) {
@@ -1007,7 +1006,7 @@ func TestRule15_MonitorsIgnoreTrapExit(t *testing.T) {
 					stop(t, sys, target.pid, errX)
 				}
 				exits.wait(t, target.pid)
-				require.Equal(t, actor.Down{Ref: ref, PID: target.pid, Reason: want}, testkit.Recv(t, watcher.out))
+				require.Equal(t, actor.Down{Ref: ref, PID: target.pid, Reason: want}, take(t, watcher.out))
 				quiet(t, sys, watcher)
 			}
 		})
@@ -1051,7 +1050,7 @@ func TestRule15_MonitorsIgnoreTrapExit(t *testing.T) {
 			}
 		}()
 		defer func() { close(stopGC); <-gcDone }()
-		testkit.Recv(t, gone)
+		take(t, gone)
 
 		before := sys.DeadLetters()
 		stop(t, sys, target.pid, errX)
@@ -1108,24 +1107,24 @@ func TestRule16_RequestToDyingProcess(t *testing.T) {
 	t.Run("stops before replying", func(t *testing.T) {
 		sys := newSystem(t)
 		tg := spawnTarget(t, sys, actor.PID{})
-		requireExit(t, testkit.Recv(t, requestAsync(t, sys, tg.pid, "die")), tg.pid, errX)
+		requireExit(t, take(t, requestAsync(t, sys, tg.pid, "die")), tg.pid, errX)
 	})
 	t.Run("ended by an exit signal while handling it", func(t *testing.T) {
 		sys := newSystem(t)
 		tg := spawnTarget(t, sys, actor.PID{})
 		res := requestAsync(t, sys, tg.pid, "block")
-		testkit.Recv(t, tg.started)
+		take(t, tg.started)
 		require.NoError(t, sys.Exit(tg.pid, errX))
 		tg.gate.open()
-		requireExit(t, testkit.Recv(t, res), tg.pid, errX)
+		requireExit(t, take(t, res), tg.pid, errX)
 	})
 	t.Run("killed while handling it", func(t *testing.T) {
 		sys := newSystem(t)
 		tg := spawnTarget(t, sys, actor.PID{})
 		res := requestAsync(t, sys, tg.pid, "block")
-		testkit.Recv(t, tg.started)
+		take(t, tg.started)
 		require.NoError(t, sys.Kill(tg.pid))
-		requireExit(t, testkit.Recv(t, res), tg.pid, actor.Killed) // the handler is still blocked
+		requireExit(t, take(t, res), tg.pid, actor.Killed) // the handler is still blocked
 		tg.gate.open()
 	})
 	t.Run("ended by a link while handling it", func(t *testing.T) {
@@ -1134,10 +1133,10 @@ func TestRule16_RequestToDyingProcess(t *testing.T) {
 		peer := spawnProbe(t, sys, false)
 		link(t, sys, peer.pid, tg.pid)
 		res := requestAsync(t, sys, tg.pid, "block")
-		testkit.Recv(t, tg.started)
+		take(t, tg.started)
 		stop(t, sys, peer.pid, errX)
 		tg.gate.open()
-		requireExit(t, testkit.Recv(t, res), tg.pid, errX)
+		requireExit(t, take(t, res), tg.pid, errX)
 	})
 	t.Run("exit reason NoProc", func(t *testing.T) {
 		sys := newSystem(t)
@@ -1145,7 +1144,7 @@ func TestRule16_RequestToDyingProcess(t *testing.T) {
 		tg := spawnTarget(t, sys, unknown)
 		// The target exists; it exits with NoProc (from linking to a missing
 		// process) before replying.
-		requireExit(t, testkit.Recv(t, requestAsync(t, sys, tg.pid, "link dead")), tg.pid, actor.NoProc)
+		requireExit(t, take(t, requestAsync(t, sys, tg.pid, "link dead")), tg.pid, actor.NoProc)
 	})
 	t.Run("from inside a process", func(t *testing.T) {
 		sys := newSystem(t)
@@ -1162,7 +1161,7 @@ func TestRule16_RequestToDyingProcess(t *testing.T) {
 			sys := newSystem(t)
 			exits := watchExits(t, sys)
 			tg := spawnTarget(t, sys, actor.PID{})
-			res := testkit.Recv(t, requestAsync(t, sys, tg.pid, msg))
+			res := take(t, requestAsync(t, sys, tg.pid, msg))
 			require.NoError(t, res.err)
 			require.Equal(t, "done", res.v)
 			exits.wait(t, tg.pid)
@@ -1174,7 +1173,7 @@ func TestRule16_RequestToDyingProcess(t *testing.T) {
 		tg := spawnTarget(t, sys, actor.PID{})
 		require.NoError(t, sys.Send(tg.pid, "die"))
 		exits.wait(t, tg.pid)
-		require.ErrorIs(t, testkit.Recv(t, requestAsync(t, sys, tg.pid, "x")).err, actor.ErrNoProcess)
+		require.ErrorIs(t, take(t, requestAsync(t, sys, tg.pid, "x")).err, actor.ErrNoProcess)
 	})
 }
 
@@ -1431,7 +1430,7 @@ func TestLinkStress(t *testing.T) {
 	for _, pid := range all {
 		_ = sys.Kill(pid)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), testkit.Timeout)
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 	defer cancel()
 	exited := make(map[actor.PID]bool)
 	for _, pid := range all {
@@ -1531,7 +1530,7 @@ func TestRule17_SignalsBetweenAPairArriveInOrder(t *testing.T) {
 	busy := func(t *testing.T, sys *system.System, recv probe) func() {
 		g, started := newGate(t), make(chan struct{}, 1)
 		require.NoError(t, sys.Send(recv.pid, hold(started, g)))
-		testkit.Recv(t, started)
+		take(t, started)
 		return g.open
 	}
 	t.Run("Exit then Send from a process", func(t *testing.T) {
@@ -1542,9 +1541,9 @@ func TestRule17_SignalsBetweenAPairArriveInOrder(t *testing.T) {
 			return errors.Join(ctx.Send(recv.pid, "before"), ctx.Exit(recv.pid, errX), ctx.Send(recv.pid, "after"))
 		}))
 		release()
-		require.Equal(t, "before", testkit.Recv(t, recv.out))
-		require.Equal(t, actor.Exit{From: sender.pid, Reason: errX}, testkit.Recv(t, recv.out))
-		require.Equal(t, "after", testkit.Recv(t, recv.out))
+		require.Equal(t, "before", take(t, recv.out))
+		require.Equal(t, actor.Exit{From: sender.pid, Reason: errX}, take(t, recv.out))
+		require.Equal(t, "after", take(t, recv.out))
 		quiet(t, sys, recv)
 	})
 	t.Run("Exit then Send from the system", func(t *testing.T) {
@@ -1555,9 +1554,9 @@ func TestRule17_SignalsBetweenAPairArriveInOrder(t *testing.T) {
 		require.NoError(t, sys.Exit(recv.pid, errX))
 		require.NoError(t, sys.Send(recv.pid, "after"))
 		release()
-		require.Equal(t, "before", testkit.Recv(t, recv.out))
-		require.Equal(t, actor.Exit{Reason: errX}, testkit.Recv(t, recv.out))
-		require.Equal(t, "after", testkit.Recv(t, recv.out))
+		require.Equal(t, "before", take(t, recv.out))
+		require.Equal(t, actor.Exit{Reason: errX}, take(t, recv.out))
+		require.Equal(t, "after", take(t, recv.out))
 		quiet(t, sys, recv)
 	})
 	t.Run("Exit, then the sender's Down", func(t *testing.T) {
@@ -1572,8 +1571,8 @@ func TestRule17_SignalsBetweenAPairArriveInOrder(t *testing.T) {
 		})))
 		require.Equal(t, actor.Normal, exits.wait(t, sender.pid))
 		release()
-		require.Equal(t, actor.Exit{From: sender.pid, Reason: errX}, testkit.Recv(t, recv.out))
-		require.Equal(t, actor.Down{Ref: ref, PID: sender.pid, Reason: actor.Normal}, testkit.Recv(t, recv.out))
+		require.Equal(t, actor.Exit{From: sender.pid, Reason: errX}, take(t, recv.out))
+		require.Equal(t, actor.Down{Ref: ref, PID: sender.pid, Reason: actor.Normal}, take(t, recv.out))
 		quiet(t, sys, recv)
 	})
 	t.Run("a linked exit after the sender's messages, before its Down", func(t *testing.T) {
@@ -1589,9 +1588,9 @@ func TestRule17_SignalsBetweenAPairArriveInOrder(t *testing.T) {
 		})))
 		require.Equal(t, errX, exits.wait(t, sender.pid))
 		release()
-		require.Equal(t, "last words", testkit.Recv(t, recv.out))
-		require.Equal(t, actor.Exit{From: sender.pid, Reason: errX}, testkit.Recv(t, recv.out))
-		require.Equal(t, actor.Down{Ref: ref, PID: sender.pid, Reason: errX}, testkit.Recv(t, recv.out))
+		require.Equal(t, "last words", take(t, recv.out))
+		require.Equal(t, actor.Exit{From: sender.pid, Reason: errX}, take(t, recv.out))
+		require.Equal(t, actor.Down{Ref: ref, PID: sender.pid, Reason: errX}, take(t, recv.out))
 		quiet(t, sys, recv)
 	})
 	t.Run("received by the rules in force when it is reached", func(t *testing.T) {
@@ -1606,9 +1605,9 @@ func TestRule17_SignalsBetweenAPairArriveInOrder(t *testing.T) {
 		require.NoError(t, sys.Exit(recv.pid, errX))
 		require.NoError(t, sys.Send(recv.pid, "after"))
 		release()
-		require.Equal(t, "before", testkit.Recv(t, recv.out))
+		require.Equal(t, "before", take(t, recv.out))
 		require.Equal(t, errX, exits.wait(t, recv.pid))
-		testkit.Empty(t, recv.out)
+		none(t, recv.out)
 	})
 	t.Run("Kill and an untrapped abnormal exit overtake", func(t *testing.T) {
 		for _, reason := range []error{actor.Kill, errX} {
@@ -1624,7 +1623,7 @@ func TestRule17_SignalsBetweenAPairArriveInOrder(t *testing.T) {
 				want = actor.Killed
 			}
 			require.Equal(t, want, exits.wait(t, recv.pid))
-			testkit.Empty(t, recv.out)
+			none(t, recv.out)
 		}
 	})
 }

@@ -80,9 +80,10 @@ type process struct {
 	// owner, written for every message; the last cache line.
 	cur     current
 	replied bool
-	calling callback // the callback running, kept if it calls runtime.Goexit
-	stop    error    // Stop or an untrapped exit signal: exit after this handler
-	_       [24]byte
+	calling callback     // the callback running, kept if it calls runtime.Goexit
+	stop    error        // Stop or an untrapped exit signal: exit after this handler
+	rt      *recvTimeout // set by the first SetReceiveTimeout, then kept
+	_       [16]byte
 }
 
 // procExt holds what most processes never need, so that an idle process
@@ -93,7 +94,7 @@ type procExt struct {
 	monitors map[actor.Ref]actor.PID // whom this process monitors
 	ctx      context.Context
 	cancel   context.CancelFunc
-	timers   map[*timer]struct{} // pending timers to itself, cancelled at exit
+	timers   *timer // the first of the pending timers it owns, cancelled at exit
 }
 
 // setCalling records the callback the owner enters or leaves. A release

@@ -54,7 +54,7 @@ func (s *System) Shutdown(ctx context.Context) error {
 	s.stopping.Store(true)
 	err := s.stopAll(ctx)
 	for _, t := range s.timers.close() {
-		s.deadLetter(t.to, t.from, t.msg, actor.ErrStopped)
+		s.droppedAtShutdown(t)
 	}
 	if err == nil {
 		err = s.waitTurns(ctx)

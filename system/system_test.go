@@ -16,7 +16,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/airssys/rt/actor"
-	"github.com/airssys/rt/internal/testkit"
+	"github.com/airssys/rt/actortest"
 	"github.com/airssys/rt/mailbox"
 	"github.com/airssys/rt/system"
 )
@@ -27,7 +27,7 @@ func newSystem(t testing.TB) *system.System {
 	t.Helper()
 	sys := system.New()
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), testkit.ShutdownTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), shutdownLimit)
 		defer cancel()
 		require.NoError(t, sys.Shutdown(ctx))
 	})
@@ -47,7 +47,7 @@ func TestSendReceiveRequestReply(t *testing.T) {
 	}))
 	require.NoError(t, err)
 	require.NoError(t, sys.Send(pid, 42))
-	require.Equal(t, 42, testkit.Recv(t, got))
+	require.Equal(t, 42, take(t, got))
 	reply, err := sys.Request(context.Background(), pid, "hi")
 	require.NoError(t, err)
 	require.Equal(t, "echo:hi", reply)
@@ -93,7 +93,7 @@ func TestManyProducersIntoOneActor(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	testkit.Recv(t, done)
+	take(t, done)
 	require.Nil(t, bad.Load())
 	for p := range producers {
 		require.Equal(t, per, next[p])
@@ -135,7 +135,7 @@ func TestFullMailboxPolicies(t *testing.T) {
 		require.Equal(t, actor.DeadLetter{To: pid, Message: 3, Reason: actor.ErrMailboxFull}, dl)
 		close(release)
 		for _, want := range []int{0, 1, 2} {
-			require.Equal(t, want, testkit.Recv(t, got))
+			require.Equal(t, want, take(t, got))
 		}
 		require.EqualValues(t, 1, sys.DeadLetters())
 	})
@@ -151,7 +151,7 @@ func TestFullMailboxPolicies(t *testing.T) {
 		}
 		close(release)
 		for _, want := range []int{0, 3, 4} {
-			require.Equal(t, want, testkit.Recv(t, got))
+			require.Equal(t, want, take(t, got))
 		}
 		require.EqualValues(t, 2, sys.DeadLetters())
 	})
@@ -167,10 +167,10 @@ func TestFullMailboxPolicies(t *testing.T) {
 		errc := make(chan error, 1)
 		go func() { errc <- sys.SendContext(ctx, pid, 2) }()
 		cancel()
-		require.ErrorIs(t, testkit.Recv(t, errc), context.Canceled)
+		require.ErrorIs(t, take(t, errc), context.Canceled)
 		close(release)
-		require.Equal(t, 0, testkit.Recv(t, got))
-		require.Equal(t, 1, testkit.Recv(t, got))
+		require.Equal(t, 0, take(t, got))
+		require.Equal(t, 1, take(t, got))
 		require.EqualValues(t, 1, sys.DeadLetters(), "the abandoned message is accounted for")
 	})
 	t.Run("backpressure waits for room", func(t *testing.T) {
@@ -184,9 +184,9 @@ func TestFullMailboxPolicies(t *testing.T) {
 		errc := make(chan error, 1)
 		go func() { errc <- sys.Send(pid, 2) }()
 		close(release)
-		require.NoError(t, testkit.Recv(t, errc))
+		require.NoError(t, take(t, errc))
 		for _, want := range []int{0, 1, 2} {
-			require.Equal(t, want, testkit.Recv(t, got))
+			require.Equal(t, want, take(t, got))
 		}
 		require.Zero(t, sys.DeadLetters())
 	})
@@ -224,7 +224,7 @@ func TestInitRunsBeforeFirstMessage(t *testing.T) {
 		recv: func(ctx actor.Context, msg any) { got <- initialised },
 	}, actor.WithName("early"))
 	require.NoError(t, err)
-	require.Equal(t, true, testkit.Recv(t, got))
+	require.Equal(t, true, take(t, got))
 	where, ok := sys.Whereis("early")
 	require.True(t, ok)
 	require.Equal(t, pid, where)
@@ -268,18 +268,14 @@ func TestInitFailures(t *testing.T) {
 
 func TestPanicEndsOnlyThatActor(t *testing.T) {
 	sys := newSystem(t)
-	watcher := make(chan any, 4)
 	bad, err := sys.Spawn(actor.Func(func(actor.Context, any) { panic(errors.New("kaboom")) }))
 	require.NoError(t, err)
 	good, err := sys.Spawn(actor.Func(func(ctx actor.Context, msg any) { _ = ctx.Reply(msg) }))
 	require.NoError(t, err)
-	_, err = sys.Spawn(&initActor{
-		init: func(ctx actor.Context) error { _, err := ctx.Monitor(bad); return err },
-		recv: func(ctx actor.Context, msg any) { watcher <- msg },
-	})
-	require.NoError(t, err)
+	watcher := actortest.NewProbe(t, sys)
+	watcher.Monitor(t, bad)
 	require.NoError(t, sys.Send(bad, "go"))
-	down := testkit.RecvType[actor.Down](t, watcher)
+	down := watcher.ExpectDown(t, bad)
 	var pe *actor.PanicError
 	require.ErrorAs(t, down.Reason, &pe)
 	require.EqualError(t, errors.Unwrap(pe), "kaboom")
@@ -291,21 +287,17 @@ func TestPanicEndsOnlyThatActor(t *testing.T) {
 
 func TestTerminatePanicBecomesReason(t *testing.T) {
 	sys := newSystem(t)
-	watcher := make(chan any, 4)
 	pid, err := sys.Spawn(&initActor{
 		init: func(actor.Context) error { return nil },
 		recv: func(ctx actor.Context, msg any) { ctx.Stop(actor.Normal) },
 		term: func(actor.Context, error) { panic("in terminate") },
 	})
 	require.NoError(t, err)
-	_, err = sys.Spawn(&initActor{
-		init: func(ctx actor.Context) error { _, err := ctx.Monitor(pid); return err },
-		recv: func(ctx actor.Context, msg any) { watcher <- msg },
-	})
-	require.NoError(t, err)
+	watcher := actortest.NewProbe(t, sys)
+	watcher.Monitor(t, pid)
 	require.NoError(t, sys.Send(pid, "stop"))
 	var pe *actor.PanicError
-	require.ErrorAs(t, testkit.RecvType[actor.Down](t, watcher).Reason, &pe)
+	require.ErrorAs(t, watcher.ExpectDown(t, pid).Reason, &pe)
 	require.Equal(t, "in terminate", pe.Value)
 }
 
@@ -328,13 +320,13 @@ func TestRequestErrors(t *testing.T) {
 	}))
 	require.NoError(t, err)
 	require.NoError(t, sys.Send(pid, "self"))
-	require.ErrorIs(t, testkit.Recv(t, results), actor.ErrRequestSelf)
+	require.ErrorIs(t, take(t, results), actor.ErrRequestSelf)
 	require.NoError(t, sys.Send(pid, "reply"))
-	require.ErrorIs(t, testkit.Recv(t, results), actor.ErrNoRequest)
+	require.ErrorIs(t, take(t, results), actor.ErrNoRequest)
 	r, err := sys.Request(context.Background(), pid, "twice")
 	require.NoError(t, err)
 	require.Equal(t, 1, r)
-	require.ErrorIs(t, testkit.Recv(t, results), actor.ErrNoRequest)
+	require.ErrorIs(t, take(t, results), actor.ErrNoRequest)
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
 	defer cancel()
@@ -495,7 +487,7 @@ func TestShutdownManyBusyActors(t *testing.T) {
 		}
 	}
 	close(gate)
-	ctx, cancel := context.WithTimeout(context.Background(), testkit.ShutdownTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownLimit)
 	defer cancel()
 	require.NoError(t, sys.Shutdown(ctx))
 	require.Zero(t, sys.Processes())
@@ -576,12 +568,12 @@ func TestStopEndsTrappingProcess(t *testing.T) {
 	})
 	require.NoError(t, err)
 	require.NoError(t, sys.Exit(pid, errors.New("plain")))
-	require.Equal(t, actor.Exit{Reason: errors.New("plain")}, testkit.Recv(t, seen))
+	require.Equal(t, actor.Exit{Reason: errors.New("plain")}, take(t, seen))
 	require.True(t, sys.Alive(pid))
-	ctx, cancel := context.WithTimeout(context.Background(), testkit.Timeout)
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 	defer cancel()
 	require.NoError(t, sys.Stop(ctx, pid))
-	require.Equal(t, actor.Exit{Reason: actor.Shutdown}, testkit.Recv(t, seen))
+	require.Equal(t, actor.Exit{Reason: actor.Shutdown}, take(t, seen))
 	require.False(t, sys.Alive(pid))
 }
 
@@ -629,8 +621,8 @@ func TestThroughputYieldsToOtherProcesses(t *testing.T) {
 				require.NoError(t, sysB.Send(b, i))
 			}
 			close(gate)
-			testkit.Recv(t, done)
-			testkit.Recv(t, done)
+			take(t, done)
+			take(t, done)
 			close(handled)
 			switches, last := 0, ""
 			for name := range handled {
@@ -696,7 +688,7 @@ func TestUndeliveredRequestsAreDeadLetters(t *testing.T) {
 				errc <- err
 			}()
 			// The request evicts 1: once that dead letter is out, it is queued.
-			ctx, cancel := context.WithTimeout(context.Background(), testkit.Timeout)
+			ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 			defer cancel()
 			dl, err := sub.Next(ctx)
 			require.NoError(t, err)
@@ -705,7 +697,7 @@ func TestUndeliveredRequestsAreDeadLetters(t *testing.T) {
 			dl, err = sub.Next(ctx)
 			require.NoError(t, err)
 			require.Equal(t, actor.DeadLetter{To: pid, Message: "q", Reason: tc.wantReason}, dl)
-			tc.wantErr(t, testkit.Recv(t, errc))
+			tc.wantErr(t, take(t, errc))
 		})
 	}
 }
@@ -756,7 +748,7 @@ func TestSenderOfEachKindOfMessage(t *testing.T) {
 			t.Fatal(err)
 		case s := <-got:
 			return s
-		case <-time.After(testkit.Timeout):
+		case <-time.After(waitLimit):
 			t.Fatal("nothing received")
 		}
 		return seen{}

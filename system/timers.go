@@ -2,21 +2,22 @@ package system
 
 import (
 	"container/heap"
-	"context"
-	"errors"
 	"sync"
 	"time"
 
 	"github.com/airssys/rt/actor"
-	"github.com/airssys/rt/mailbox"
 )
 
-// timers holds the system's pending SendAfter messages in a heap ordered by
-// due time. One goroutine, started through the workers when the first timer
-// is armed and gone when none is pending, waits for the earliest and
-// delivers what is due; an idle system holds no goroutine for timers. All of
-// it runs on the time package's clock, so inside a testing/synctest bubble
-// timers fire in virtual time.
+// timers holds the system's pending timers (SendAfter, SendInterval,
+// receive timeouts) in a heap ordered by due time. One goroutine, started
+// through the workers when the first timer is armed and gone when none is
+// pending, waits for the earliest and delivers what is due; an idle system
+// holds no goroutine for timers, and an armed timer costs a heap entry, not
+// a goroutine. All of it runs on the time package's clock, so inside a
+// testing/synctest bubble timers fire in virtual time.
+//
+// A timer names processes by PID only: a pending timer never keeps a dead
+// process (or its mailbox) reachable.
 type timers struct {
 	mu      sync.Mutex
 	pending timerHeap
@@ -25,27 +26,53 @@ type timers struct {
 	closed  bool
 }
 
-// timer is one pending SendAfter.
+// Timer kinds.
+const (
+	timerSend uint8 = iota // SendAfter or SendInterval: deliver msg
+	timerIdle              // a receive timeout (see receivetimeout.go)
+)
+
+// timer is one pending timer. Its fields other than due and idx are fixed
+// when it is armed; due, idx and done are under timers.mu.
 type timer struct {
 	due      time.Time
-	idx      int // place in the heap; -1 once fired, cancelled or dropped
+	idx      int // place in the heap; -1 while out of it
 	from, to actor.PID
 	msg      any
+	every    time.Duration // > 0: periodic, re-armed every this much
+	kind     uint8
+	owned    bool // cancelled when from exits: listed in its procExt.timers
+	done     bool // fired (one-shot), cancelled, stopped or dropped at Shutdown
+
+	// The owner's list of the timers it owns, under the owner's mu: a
+	// list, not a map, so that an owned timer costs its own allocation
+	// and no map entry.
+	listed     bool
+	prev, next *timer
 }
 
-// sendAfter arms a timer that sends msg from p to to after d, and returns
-// its cancel function. A timer armed after Shutdown has begun is refused:
-// its message goes to the dead letters at once. A timer p sets for itself is
-// cancelled when p exits (see process.ownTimer).
-func (s *System) sendAfter(d time.Duration, p *process, to actor.PID, msg any) func() bool {
+// arm puts t in the heap and starts the timer goroutine if none runs. It
+// reports false, arming nothing, once Shutdown has begun. An owned timer
+// is listed with its owner p, whose exit cancels it, before it is in the
+// heap: so it cannot fire, and be unlisted, before it is listed.
+func (s *System) arm(t *timer, p *process) bool {
+	t.idx = -1
+	if t.owned {
+		p.ownTimer(t) // cancels t at once if p has exited
+	}
 	tm := &s.timers
-	from := p.pid
-	t := &timer{due: time.Now().Add(d), from: from, to: to, msg: msg}
 	tm.mu.Lock()
 	if tm.closed || s.stopping.Load() {
+		t.done = true
 		tm.mu.Unlock()
-		s.deadLetter(to, from, msg, actor.ErrStopped)
-		return func() bool { return false }
+		if t.owned {
+			p.disownTimer(t)
+		}
+		return false
+	}
+	if t.done {
+		tm.mu.Unlock()
+		return true // its owner has exited: armed and cancelled at once
 	}
 	heap.Push(&tm.pending, t)
 	switch {
@@ -58,30 +85,41 @@ func (s *System) sendAfter(d time.Duration, p *process, to actor.PID, msg any) f
 		tm.poke()
 	}
 	tm.mu.Unlock()
-	if to == from {
-		p.ownTimer(t)
-	}
+	return true
+}
+
+// cancelFunc returns the function that cancels t for its user.
+func (s *System) cancelFunc(t *timer) func() bool {
 	return func() bool {
 		if !s.timers.cancel(t) {
 			return false
 		}
-		if to == from {
-			p.disownTimer(t)
-		}
+		s.disown(t)
 		return true
 	}
 }
 
-// ownTimer records t, a timer p set for itself, so that p's exit cancels
-// it; if p has already exited, it cancels t at once.
+// disown forgets t in its owner's record, if it has an owner still alive.
+func (s *System) disown(t *timer) {
+	if !t.owned {
+		return
+	}
+	if p, ok := s.reg.Lookup(t.from); ok {
+		p.disownTimer(t)
+	}
+}
+
+// ownTimer records t, a timer p owns, so that p's exit cancels it; if p has
+// already exited, it cancels t at once.
 func (p *process) ownTimer(t *timer) {
 	p.mu.Lock()
 	if p.status.Load() != statusDead {
 		ext := p.extLocked()
-		if ext.timers == nil {
-			ext.timers = make(map[*timer]struct{})
+		t.next = ext.timers
+		if t.next != nil {
+			t.next.prev = t
 		}
-		ext.timers[t] = struct{}{}
+		ext.timers, t.listed = t, true
 		p.mu.Unlock()
 		return
 	}
@@ -89,27 +127,56 @@ func (p *process) ownTimer(t *timer) {
 	p.sys.timers.cancel(t)
 }
 
-// disownTimer forgets t, a timer p set for itself that fired or was
+// disownTimer forgets t, a timer p owns that fired, stopped or was
 // cancelled.
 func (p *process) disownTimer(t *timer) {
 	p.mu.Lock()
-	if p.ext != nil {
-		delete(p.ext.timers, t)
+	defer p.mu.Unlock()
+	if p.ext == nil || !t.listed {
+		return // not listed, or p has exited and dropped its list
 	}
-	p.mu.Unlock()
+	if t.prev != nil {
+		t.prev.next = t.next
+	} else {
+		p.ext.timers = t.next
+	}
+	if t.next != nil {
+		t.next.prev = t.prev
+	}
+	t.prev, t.next, t.listed = nil, nil, false
 }
 
-// cancel takes t out of the heap; false if it already fired or was dropped.
+// cancel stops t; false if it had already fired (one-shot), been cancelled
+// or stopped. A periodic timer's tick being delivered as cancel runs may
+// still arrive; none is sent after that.
 func (tm *timers) cancel(t *timer) bool {
 	tm.mu.Lock()
 	defer tm.mu.Unlock()
-	if t.idx < 0 {
+	if t.done {
 		return false
 	}
-	heap.Remove(&tm.pending, t.idx)
-	if len(tm.pending) == 0 {
+	t.done = true
+	if t.idx >= 0 {
+		heap.Remove(&tm.pending, t.idx)
+	}
+	if len(tm.pending) == 0 && tm.serving {
 		tm.poke() // let the goroutine go rather than wait for nothing
 	}
+	return true
+}
+
+// rearm puts periodic timer t back in the heap, due at due, unless it was
+// cancelled while it fired or the timers are closed. It reports whether it
+// did.
+func (tm *timers) rearm(t *timer, due time.Time) bool {
+	tm.mu.Lock()
+	defer tm.mu.Unlock()
+	if t.done || tm.closed {
+		t.done = true
+		return false
+	}
+	t.due = due
+	heap.Push(&tm.pending, t)
 	return true
 }
 
@@ -130,6 +197,7 @@ func (tm *timers) close() []*timer {
 	tm.pending = nil
 	for _, t := range left {
 		t.idx = -1
+		t.done = true
 	}
 	if tm.serving {
 		tm.poke()
@@ -137,8 +205,8 @@ func (tm *timers) close() []*timer {
 	return left
 }
 
-// serveTimers is the timer goroutine: it delivers each timer when due and
-// returns once none is pending.
+// serveTimers is the timer goroutine: it delivers each timer when due,
+// re-arms the periodic ones, and returns once none is pending.
 func (s *System) serveTimers() {
 	tm := &s.timers
 	var clock *time.Timer
@@ -158,6 +226,9 @@ func (s *System) serveTimers() {
 		wait := time.Until(next.due)
 		if wait <= 0 {
 			heap.Pop(&tm.pending)
+			if next.every == 0 {
+				next.done = true
+			}
 			tm.mu.Unlock()
 			s.fire(next)
 			continue
@@ -175,38 +246,22 @@ func (s *System) serveTimers() {
 	}
 }
 
-// fire delivers a due timer's message as if its owner sent it. A process's
-// timer to itself dies with it, as in Erlang, and is never refused by its
-// full mailbox. The timer goroutine never
-// waits for room: when a Backpressure mailbox is full, a goroutine of its
-// own waits, as a sender would, and the other timers go on.
+// fire handles a due timer, out of the heap; a periodic one is re-armed
+// here unless it stops. A one-shot timer leaves its owner's list before its
+// message is out, so whoever receives it finds the list without it.
 func (s *System) fire(t *timer) {
-	from, alive := s.reg.Lookup(t.from)
-	if t.from == t.to {
-		if !alive {
-			return
-		}
-		from.disownTimer(t)
+	if t.every == 0 {
+		s.disown(t)
 	}
-	if s.stopping.Load() {
-		s.deadLetter(t.to, t.from, t.msg, actor.ErrStopped)
-		return
+	var again time.Time
+	switch t.kind {
+	case timerIdle:
+		again = s.fireIdle(t)
+	default:
+		again = s.fireSend(t)
 	}
-	if t.from == t.to {
-		// A process's reminder to itself is its own bookkeeping (a
-		// supervisor's restart retry or backoff): its full mailbox never
-		// refuses it, as it never refuses a Down.
-		if from.mb.User.PushForce(envelope{msg: t.msg, from: t.from}) == nil {
-			s.wake(nil, from)
-		}
-		return
-	}
-	err := s.deliverNoWait(from, t.from, t.to, t.msg)
-	if !errors.Is(err, mailbox.ErrFull) {
-		return
-	}
-	if !s.workers.goFunc(func() { _ = s.push(context.Background(), from, t.from, t.to, t.msg, nil, true) }) {
-		s.deadLetter(t.to, t.from, t.msg, actor.ErrStopped)
+	if t.every > 0 && (again.IsZero() || !s.timers.rearm(t, again)) {
+		s.disown(t)
 	}
 }
 
@@ -231,4 +286,12 @@ func (h *timerHeap) Pop() any {
 	t.idx = -1
 	*h = old[:len(old)-1]
 	return t
+}
+
+// droppedAtShutdown sends a timer still pending at Shutdown to the dead
+// letters; a receive timeout has no message to lose.
+func (s *System) droppedAtShutdown(t *timer) {
+	if t.kind == timerSend {
+		s.deadLetter(t.to, t.from, t.msg, actor.ErrStopped)
+	}
 }

@@ -1,0 +1,91 @@
+package actortest
+
+import (
+	"context"
+	"time"
+
+	"github.com/airssys/rt/actor"
+)
+
+// do runs f inside the probe's callback and waits for it, failing t after
+// the probe's timeout. A Request the probe holds is passed first, so that
+// the probe can run f.
+func (p *Probe) do(t TestingT, what string, f func(ctx actor.Context)) {
+	t.Helper()
+	p.pass()
+	c := command{run: f, done: make(chan struct{})}
+	if err := p.sys.Send(p.pid, c); err != nil {
+		p.fail(t, "%s: %v", what, err)
+		return
+	}
+	// Twice the timeout: the command may itself wait up to one (Request).
+	deadline := time.NewTimer(2 * p.timeout)
+	defer deadline.Stop()
+	select {
+	case <-c.done:
+	case <-deadline.C:
+		p.fail(t, "%s: the probe did not run it within %v", what, 2*p.timeout)
+	}
+}
+
+// Send sends msg to pid with the probe as its sender, so that whatever pid
+// answers comes to the probe. It fails t if the send fails.
+func (p *Probe) Send(t TestingT, pid actor.PID, msg any) {
+	t.Helper()
+	var err error
+	p.do(t, "Send", func(ctx actor.Context) { err = ctx.Send(pid, msg) })
+	if err != nil {
+		p.fail(t, "Send to %v: %v", pid, err)
+	}
+}
+
+// Request sends msg to pid with Request, from the probe (so the target's
+// Sender is the probe), and returns the reply. It fails t if the request
+// fails or no reply comes within the probe's timeout.
+func (p *Probe) Request(t TestingT, pid actor.PID, msg any) any {
+	t.Helper()
+	var reply any
+	var err error
+	p.do(t, "Request", func(ctx actor.Context) {
+		rctx, cancel := context.WithTimeout(ctx.Context(), p.timeout)
+		defer cancel()
+		reply, err = ctx.Request(rctx, pid, msg)
+	})
+	if err != nil {
+		p.fail(t, "Request %s to %v: %v", describe(msg), pid, err)
+	}
+	return reply
+}
+
+// Link links the probe with pid. If pid exits, the probe exits too, unless
+// it traps exits (TrapExit), and then receives the actor.Exit to read with
+// ExpectExit. It fails t if Link fails.
+func (p *Probe) Link(t TestingT, pid actor.PID) {
+	t.Helper()
+	var err error
+	p.do(t, "Link", func(ctx actor.Context) { err = ctx.Link(pid) })
+	if err != nil {
+		p.fail(t, "Link to %v: %v", pid, err)
+	}
+}
+
+// Monitor makes the probe monitor pid and returns the monitor's Ref; the
+// Down comes to the probe, to read with ExpectDown. It fails t if Monitor
+// fails.
+func (p *Probe) Monitor(t TestingT, pid actor.PID) actor.Ref {
+	t.Helper()
+	var ref actor.Ref
+	var err error
+	p.do(t, "Monitor", func(ctx actor.Context) { ref, err = ctx.Monitor(pid) })
+	if err != nil {
+		p.fail(t, "Monitor %v: %v", pid, err)
+	}
+	return ref
+}
+
+// TrapExit turns the probe's exit trapping on or off, so that exit signals
+// from its links arrive as actor.Exit messages.
+func (p *Probe) TrapExit(t TestingT, on bool) {
+	t.Helper()
+	p.do(t, "TrapExit", func(ctx actor.Context) { ctx.TrapExit(on) })
+}

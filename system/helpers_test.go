@@ -1,0 +1,53 @@
+package system_test
+
+import (
+	"testing"
+	"time"
+)
+
+// Bounded receives from the channels these tests collect results on
+// (errors, replies, latencies, what an agent forwards). Messages a process
+// receives are read through actortest.Probe instead.
+
+// waitLimit bounds every wait in these tests: reaching it is a failure,
+// never a way to let time pass.
+const waitLimit = 10 * time.Second
+
+// shutdownLimit bounds a test system's Shutdown: stopping 100,000
+// processes under the race detector takes seconds on a loaded 2-core
+// machine. Reaching it is a failure.
+const shutdownLimit = 2 * time.Minute
+
+// take returns the next value from ch, failing t after waitLimit.
+func take[T any](t testing.TB, ch <-chan T) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(waitLimit):
+		t.Fatalf("nothing received within %v", waitLimit)
+		panic("unreachable")
+	}
+}
+
+// takeType returns the next value from ch, failing t unless it has type M.
+func takeType[M any](t testing.TB, ch <-chan any) M {
+	t.Helper()
+	v := take(t, ch)
+	m, ok := v.(M)
+	if !ok {
+		var want M
+		t.Fatalf("received %T (%v), want %T", v, v, want)
+	}
+	return m
+}
+
+// none fails t if ch holds a value right now.
+func none[T any](t testing.TB, ch <-chan T) {
+	t.Helper()
+	select {
+	case v := <-ch:
+		t.Fatalf("unexpected %T: %v", v, v)
+	default:
+	}
+}
