@@ -537,7 +537,7 @@ func TestMessagesLostToACrashAreCounted(t *testing.T) {
 
 // A call from inside a process that would wait for that same process
 // fails at once with a clear error and changes nothing: Shutdown from any
-// callback, Stop of the caller itself, a System.Request to the caller.
+// callback, System.Stop of the caller itself.
 func TestCallsThatWouldWaitOnTheirCaller(t *testing.T) {
 	sys := newSystem(t)
 	p := spawnProbe(t, sys, false)
@@ -552,11 +552,6 @@ func TestCallsThatWouldWaitOnTheirCaller(t *testing.T) {
 	require.ErrorIs(t, err.(error), actor.ErrWaitOnSelf, "Shutdown from a handler")
 	err = do(t, sys, p.pid, func(ctx actor.Context) any { return sys.Stop(bounded(), ctx.Self()) })
 	require.ErrorIs(t, err.(error), actor.ErrWaitOnSelf, "System.Stop of the caller")
-	err = do(t, sys, p.pid, func(ctx actor.Context) any {
-		_, err := sys.Request(bounded(), ctx.Self(), "hello")
-		return err
-	})
-	require.ErrorIs(t, err.(error), actor.ErrRequestSelf, "System.Request to the caller")
 
 	require.True(t, sys.Alive(p.pid), "nothing was stopped")
 	require.NoError(t, sys.Send(p.pid, "still served"))

@@ -41,7 +41,7 @@ func (p *process) dispatch(env envelope) {
 	if p.rt != nil && kind != kindIdle {
 		p.rt.touch()
 	}
-	if kind == kindParentExit && p.stop == nil {
+	if endsAfter(kind) && p.stop == nil {
 		// As OTP's behaviours do: an exit signal from the parent ends a
 		// trapping process once it has seen it, with the parent's reason.
 		// System.Stop and Shutdown stand parent to every process.
@@ -68,13 +68,13 @@ func (p *process) recoverHandler(msg any) {
 // itself) and any other reason ends p here. A link's signal that arrives
 // after Unlink is ignored. Owner only.
 func (p *process) receiveExit(kind uint8, x actor.Exit) bool {
-	if kind == kindLinkExit && !p.dropLink(x.From) {
+	if isLinkExit(kind) && !p.dropLink(x.From) {
 		return false // unlinked meanwhile
 	}
 	if p.trap.Load() {
 		return true
 	}
-	if !actor.IsNormal(x.Reason) || (kind != kindLinkExit && x.From == p.pid) {
+	if !actor.IsNormal(x.Reason) || (!isLinkExit(kind) && x.From == p.pid) {
 		p.stop = x.Reason
 	}
 	return false

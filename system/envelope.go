@@ -8,10 +8,19 @@ const (
 	kindDown
 	kindLinkExit
 	kindExit
-	kindParentExit // an Exit the process must stop after seeing
-	kindVoid       // a link Exit queued before an Unlink: never delivered
-	kindIdle       // a ReceiveTimeout; msg is the count it checks (see recvTimeout)
+	kindParentExit     // an Exit the process must stop after seeing
+	kindVoid           // a link Exit queued before an Unlink: never delivered
+	kindIdle           // a ReceiveTimeout; msg is the count it checks (see recvTimeout)
+	kindParentLinkExit // the parent's exit through their link: both of the above
 )
+
+// isLinkExit reports whether kind is an exit signal through a link, which
+// Unlink voids and which is received only while the link holds.
+func isLinkExit(kind uint8) bool { return kind == kindLinkExit || kind == kindParentLinkExit }
+
+// endsAfter reports whether kind is an Exit a trapping process must stop
+// after seeing: a stop from its parent or the system.
+func endsAfter(kind uint8) bool { return kind == kindParentExit || kind == kindParentLinkExit }
 
 // envelope is one entry of the user lane. It is kept to three words, so
 // that with the queue's ready flag a slot is 32 bytes and two share a cache

@@ -82,6 +82,9 @@ func (p *process) finalize(reason error, owner bool) bool {
 		if ext.cancel != nil {
 			ext.cancel()
 		}
+		if ext.death != nil {
+			close(ext.death)
+		}
 		// Nobody changes the list once p.ext is nil (see disownTimer).
 		for t := ext.timers; t != nil; t = t.next {
 			s.timers.cancel(t)
@@ -147,13 +150,22 @@ func (p *process) drain() {
 }
 
 // kill ends p at once with reason Killed, whatever it is doing.
+//
+// A process whose turn is under way is recorded in zombies before it is
+// finalized, so that the owner's drain, which can only come after, always
+// finds the entry to delete.
 func (s *System) kill(p *process) {
 	running := p.mb.State.Load()
-	if !p.finalize(actor.Killed, false) {
-		return
-	}
+	tracked := false
 	if running == mailbox.Running || running == mailbox.Notified {
-		s.zombies.Store(p, struct{}{})
+		_, loaded := s.zombies.LoadOrStore(p, struct{}{})
+		tracked = !loaded
+	}
+	if !p.finalize(actor.Killed, false) {
+		if tracked {
+			s.zombies.Delete(p) // dead already, by another hand: not ours to track
+		}
+		return
 	}
 	// Whoever owns the turn drains; an idle process gets a turn to do it.
 	if p.mb.State.Notify() {

@@ -113,7 +113,7 @@ func (p *process) unlink(pid actor.PID) error {
 	}
 	// An Exit from pid already queued must not be delivered either.
 	p.mb.User.Update(func(env *envelope) {
-		if env.kind() == kindLinkExit && env.msg.(actor.Exit).From == pid {
+		if isLinkExit(env.kind()) && env.msg.(actor.Exit).From == pid {
 			*env = envelope{from: mark(kindVoid)}
 		}
 	})
@@ -198,22 +198,16 @@ func (c downChan) down(ref actor.Ref, pid actor.PID, reason error) {
 
 // exitAndWait sends exit signal reason to q and waits until it has exited,
 // until ctx ends, or, for a caller that is a process, until that process
-// is killed (actor.ErrNotInProcess): its own exit is watched as q's is.
+// is killed (actor.ErrNotInProcess).
 func (s *System) exitAndWait(ctx context.Context, from *process, q *process, reason error) (actor.Down, error) {
 	c := make(downChan, 1)
 	ref := actor.NewRef()
 	if !q.addWatcher(ref, c) {
 		return actor.Down{Ref: ref, PID: q.pid, Reason: q.exitReason()}, nil
 	}
-	var killed downChan
+	var killed <-chan struct{}
 	if from != nil {
-		killed = make(downChan, 1)
-		own := actor.NewRef()
-		if !from.addWatcher(own, killed) {
-			q.removeWatcher(ref)
-			return actor.Down{}, actor.ErrNotInProcess
-		}
-		defer from.removeWatcher(own)
+		killed = from.deathChan()
 	}
 	if from == nil {
 		s.stop(q, reason)

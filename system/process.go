@@ -94,7 +94,45 @@ type procExt struct {
 	monitors map[actor.Ref]actor.PID // whom this process monitors
 	ctx      context.Context
 	cancel   context.CancelFunc
-	timers   *timer // the first of the pending timers it owns, cancelled at exit
+	// death is done once the process is dead, and only then: blocking
+	// calls its callbacks make end on it when it is killed (ctx may end
+	// earlier, when a stop arrives).
+	death  chan struct{}
+	timers *timer // the first of the pending timers it owns, cancelled at exit
+}
+
+// deadDone is the death channel of a process that is already dead.
+var deadDone = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
+// deathChan returns a channel closed when p is dead: killed, or exited.
+func (p *process) deathChan() <-chan struct{} {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.status.Load() == statusDead {
+		return deadDone
+	}
+	e := p.extLocked()
+	if e.death == nil {
+		e.death = make(chan struct{})
+	}
+	return e.death
+}
+
+// deathContext is deathChan as a context.Context, for a wait that takes one.
+type deathContext struct {
+	context.Context // Background: no deadline, no values
+	done            <-chan struct{}
+}
+
+func (c deathContext) Done() <-chan struct{} { return c.done }
+
+func (c deathContext) Err() error {
+	select {
+	case <-c.done:
+		return actor.ErrNotInProcess
+	default:
+		return nil
+	}
 }
 
 // setCalling records the callback the owner enters or leaves. A release

@@ -60,9 +60,6 @@ func (s *System) request(ctx context.Context, from *process, pid actor.PID, msg 
 	if !ok {
 		return refuse(actor.ErrNoProcess)
 	}
-	if from == nil && s.inOwnTurn(q) {
-		return refuse(actor.ErrRequestSelf) // System.Request from q's own callback
-	}
 	req := &request{ch: make(chan result, 1), ctx: ctx}
 	ref := actor.NewRef()
 	if !q.addWatcher(ref, req) {
@@ -74,7 +71,7 @@ func (s *System) request(ctx context.Context, from *process, pid actor.PID, msg 
 	}
 	var killed <-chan struct{}
 	if from != nil {
-		killed = from.Context().Done()
+		killed = from.deathChan() // not its context, which a stop may end first
 	}
 	select {
 	case r := <-req.ch:

@@ -23,15 +23,21 @@ func (s *System) signalVia(via *process, pid actor.PID, sig signal) {
 }
 
 // enqueueSignal puts exit signal sig in p's mailbox and reports whether it
-// is there (false once p is dead). A signal that ends p without p seeing it
-// goes to the control lane and acts at once, overtaking whatever p has
-// queued; any other waits in the user lane behind what its sender sent
-// before it, and p receives it in that order (see process.receiveExit).
+// is there (false once p is dead, or when sig is ignored). A signal that
+// ends p without p seeing it goes to the control lane and acts at once,
+// overtaking whatever p has queued. A Normal exit signal to a process that
+// does not trap exits (from another process) is ignored at once, as it
+// would be when received, so that it never takes room in the mailbox.
+// Any other waits in the user lane behind what its sender sent before it,
+// and p receives it in that order (see process.receiveExit).
 func (p *process) enqueueSignal(sig signal) bool {
 	p.doom(&sig)
-	if sig.fatal {
+	switch {
+	case sig.fatal:
 		p.mb.Control.Push(sig)
 		return true
+	case !p.trap.Load() && ignoredUntrapped(sig, p.pid):
+		return false
 	}
 	return p.mb.User.PushForce(p.exitEnvelope(sig)) == nil
 }
@@ -39,11 +45,15 @@ func (p *process) enqueueSignal(sig signal) bool {
 // exitEnvelope is sig as a user-lane entry, of the kind that says how p
 // receives it.
 func (p *process) exitEnvelope(sig signal) envelope {
+	parental := sig.parental || (!sig.from.IsZero() && sig.from == p.parent)
 	kind := kindExit
-	if sig.parental || (!sig.from.IsZero() && sig.from == p.parent) {
-		kind = kindParentExit
-	} else if sig.kind == sigLinkExit {
+	switch {
+	case sig.kind == sigLinkExit && parental:
+		kind = kindParentLinkExit
+	case sig.kind == sigLinkExit:
 		kind = kindLinkExit
+	case parental:
+		kind = kindParentExit
 	}
 	return envelope{msg: actor.Exit{From: sig.from, Reason: sig.reason}, from: mark(kind)}
 }
@@ -58,11 +68,11 @@ func (p *process) exitEnvelope(sig signal) envelope {
 func (p *process) doom(sig *signal) {
 	if p.trap.Load() {
 		if sig.parental || (!sig.from.IsZero() && sig.from == p.parent) {
-			p.cancelContext()
+			p.cancelContextIf(sig)
 		}
 		return
 	}
-	if actor.IsNormal(sig.reason) && !(sig.kind == sigExit && sig.from == p.pid) {
+	if ignoredUntrapped(*sig, p.pid) {
 		return
 	}
 	sig.fatal = true
@@ -78,13 +88,22 @@ func (p *process) doom(sig *signal) {
 	p.cancelContextLocked()
 }
 
-// cancelContext cancels p's context, unless p is already dead.
-func (p *process) cancelContext() {
+// ignoredUntrapped reports whether a process self that does not trap exits
+// ignores sig: a Normal exit signal, unless it sent it to itself.
+func ignoredUntrapped(sig signal, self actor.PID) bool {
+	return actor.IsNormal(sig.reason) && !(sig.kind == sigExit && sig.from == self)
+}
+
+// cancelContextIf cancels p's context for sig, a stop that ends p once p
+// has seen it, unless p is already dead or sig comes through a link p no
+// longer has.
+func (p *process) cancelContextIf(sig *signal) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.status.Load() != statusDead {
-		p.cancelContextLocked()
+	if p.status.Load() == statusDead || sig.kind == sigLinkExit && !p.linkedLocked(sig.from) {
+		return
 	}
+	p.cancelContextLocked()
 }
 
 func (p *process) cancelContextLocked() {
@@ -139,13 +158,15 @@ func (s *System) push(ctx context.Context, from *process, fromPID, pid actor.PID
 		if ctx == nil {
 			ctx = context.Background()
 			if from != nil && p.mb.User.Policy() == mailbox.Backpressure {
-				// A process that must wait for room waits on its own
-				// context, so that a Kill ends the wait. Trying first
-				// keeps the common case from creating that context.
+				// A process that must wait for room waits until it is
+				// dead, so that a Kill ends the wait (its context may end
+				// earlier, with a stop it must still finish its work
+				// after). Trying first keeps the common case from
+				// creating the channel.
 				if err = p.mb.User.TryPush(env); !errors.Is(err, mailbox.ErrFull) {
 					goto pushed
 				}
-				ctx = from.Context()
+				ctx = deathContext{Context: context.Background(), done: from.deathChan()}
 			}
 		}
 		var old envelope

@@ -6,9 +6,9 @@ import (
 	"runtime"
 	"slices"
 	"sync/atomic"
-	"time"
 
 	"github.com/airssys/rt/actor"
+	"github.com/airssys/rt/mailbox"
 )
 
 // Shutdown stops every process and waits for them, like
@@ -77,51 +77,68 @@ func (s *System) Shutdown(ctx context.Context) error {
 }
 
 // killRest kills every process left once Shutdown's context has ended, and
-// returns the *ShutdownError naming those whose handler still runs. It
-// returns once what it reports is true: every process is dead and counted
-// out, and the only goroutines of the system left are those running the
-// stuck handlers. What it waits for is the runtime's own bookkeeping of the
-// processes it killed, which runs no handler.
+// returns the *ShutdownError naming those whose callback still runs when
+// it returns. Before it reports, it lets what the kills set going finish:
+// the runtime's bookkeeping of the exits, and callbacks that were only
+// waiting on the processes just killed (a supervisor stopping its
+// children, a Request to one of them), which return once those are dead.
+// It yields until every process is counted out, every goroutine of the
+// system left is running a callback, and the number of those has not
+// changed for settleRounds yields in a row. The yields are counted, not
+// timed, so that the wait also ends inside a testing/synctest bubble,
+// whose clock does not move while goroutines run; settleYields bounds it,
+// only as a guard against a defect.
 func (s *System) killRest(cause error) error {
 	var procs []*process
 	s.reg.Range(func(_ actor.PID, p *process) bool { procs = append(procs, p); return true })
 	s.zombies.Range(func(p *process, _ struct{}) bool { procs = append(procs, p); return true })
+	slices.SortFunc(procs, func(a, b *process) int { return cmp.Compare(a.pid.ID(), b.pid.ID()) })
+	procs = slices.Compact(procs)
 	for _, p := range procs {
 		s.kill(p)
 	}
-	var stuck []*process
+	// Only a process whose turn is under way can be in a callback now, or
+	// enter one (a turn that saw it alive just before the kill): any other
+	// turn of a dead process only drains its mailbox.
+	var busy []*process
 	for _, p := range procs {
-		if p.callingNow() != inNone {
-			stuck = append(stuck, p)
+		if st := p.mb.State.Load(); st != mailbox.Idle && st != mailbox.Dead {
+			busy = append(busy, p)
 		}
 	}
-	slices.SortFunc(stuck, func(a, b *process) int { return cmp.Compare(a.pid.ID(), b.pid.ID()) })
-	stuck = slices.Compact(stuck)
-	// Exits under way on other goroutines finish their bookkeeping, and
-	// the goroutines that ran them return (Shutdown has closed the
-	// workers, so none parks). A stuck handler that returns meanwhile
-	// frees its goroutine too; it is still reported, as it was stuck when
-	// the deadline passed.
-	// The bound only guards against a defect making Shutdown hang.
-	for giveUp := time.Now().Add(settleLimit); s.live.Load() > 0 || s.workers.alive.Load() > int64(inCallback(stuck)); {
-		if time.Now().After(giveUp) {
-			s.logger.Error().Int64("processes", s.live.Load()).Int64("goroutines", s.workers.alive.Load()).
-				Msg("shutdown: exits still under way after the deadline")
-			break
+	settled := false
+	for i, quiet, last := 0, 0, -1; i < settleYields; i++ {
+		n := inCallback(busy)
+		if s.live.Load() == 0 && s.workers.alive.Load() <= int64(n) && n == last {
+			if quiet++; quiet >= settleRounds {
+				settled = true
+				break
+			}
+		} else {
+			quiet, last = 0, n
 		}
 		runtime.Gosched()
 	}
-	info := make([]ProcessInfo, len(stuck))
-	for i, p := range stuck {
-		info[i] = ProcessInfo{PID: p.pid, Name: p.name}
+	if !settled {
+		s.logger.Error().Int64("processes", s.live.Load()).Int64("goroutines", s.workers.alive.Load()).
+			Msg("shutdown: exits still under way after the deadline")
+	}
+	var info []ProcessInfo
+	for _, p := range busy {
+		if p.callingNow() != inNone {
+			info = append(info, ProcessInfo{PID: p.pid, Name: p.name})
+		}
 	}
 	err := &ShutdownError{Stuck: info, Err: cause}
 	s.logger.Error().Err(err).Msg("shutdown incomplete")
 	return err
 }
 
-// settleLimit bounds killRest's wait for the exits it caused.
-const settleLimit = time.Second
+// settleRounds and settleYields bound killRest's wait (see there).
+const (
+	settleRounds = 1_000
+	settleYields = 100_000
+)
 
 // inCallback counts the processes of procs whose callback still runs.
 func inCallback(procs []*process) (n int) {

@@ -107,6 +107,13 @@ func (s *System) awaitInit(p *process, timeout time.Duration) error {
 // runInit runs Init on the first turn. It reports whether the process lives.
 func (p *process) runInit() bool {
 	p.needInit = false
+	if p.status.Load() == statusDead {
+		// Killed before its first turn: Init never runs.
+		err := p.exitReason()
+		p.drain()
+		p.initCh <- err
+		return false
+	}
 	err := p.callInit()
 	if err == nil && p.status.Load() == statusAlive {
 		// A Stop called from Init is a normal start followed by an exit,

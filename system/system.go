@@ -167,8 +167,10 @@ func (s *System) SendNamed(name string, msg any) error {
 // Request): ctx.Err() when ctx ends first, an *actor.ExitError carrying the
 // target's exit reason if it exits before replying, actor.ErrNoProcess if it
 // does not exist, actor.ErrStopped once Shutdown has begun. A nil ctx is
-// refused with actor.ErrNilContext before anything is sent, and a request to
-// the calling process from its own callback with actor.ErrRequestSelf.
+// refused with actor.ErrNilContext before anything is sent. Inside an actor
+// use Context.Request, which refuses a request to the process itself
+// (actor.ErrRequestSelf); System.Request does not look for its caller, so a
+// process's own System.Request to itself waits until ctx ends.
 func (s *System) Request(ctx context.Context, pid actor.PID, msg any) (any, error) {
 	if s.stopping.Load() {
 		s.deadLetter(pid, actor.PID{}, msg, actor.ErrStopped)

@@ -515,10 +515,6 @@ func table(f *fixture) []row {
 			want: actor.ErrWaitOnSelf},
 		{name: "system stop of the calling process", call: in(func(ctx actor.Context) error { return f.sys.Stop(bg, ctx.Self()) }),
 			want: actor.ErrWaitOnSelf},
-		{name: "system request to the calling process", call: in(func(ctx actor.Context) error {
-			_, err := f.sys.Request(bg, ctx.Self(), 1)
-			return err
-		}), want: actor.ErrRequestSelf, dead: 1, reason: actor.ErrRequestSelf},
 		{name: "exit-and-wait on self", call: in(func(ctx actor.Context) error {
 			_, err := ctx.ExitAndWait(bg, ctx.Self(), actor.Shutdown)
 			return err
