@@ -57,6 +57,9 @@ var (
 	// ErrNoRequest: Reply was called while handling a message that was not
 	// sent with Request, or after the request was answered.
 	ErrNoRequest = errors.New("actor: no pending request to reply to")
+	// ErrReplied: a Deferred was answered a second time; the second
+	// answer went nowhere.
+	ErrReplied = errors.New("actor: deferred reply already answered")
 	// ErrNilReason: Exit or Stop was given a nil reason; use Normal.
 	ErrNilReason = errors.New("actor: nil exit reason: use actor.Normal")
 	// ErrDroppedOldest is the DeadLetter reason of a message removed from a
