@@ -44,6 +44,9 @@ type router struct {
 	byRef  map[actor.Ref]int // the monitor of each slot's process
 	up     []Routee          // the routees up, in slot order
 	pool   *pool             // nil for a group
+	// backlog is the Context's Backlog, made once: a method value made
+	// per message would be an allocation per message.
+	backlog func(actor.PID) int
 }
 
 // slot is one routee place. gen tells a pool worker of this slot from one
@@ -74,7 +77,7 @@ func (r *router) Init(ctx actor.Context) error {
 			return fmt.Errorf("router: routee %v: %w", pid, actor.ErrForeignPID)
 		}
 	}
-	r.policy, r.byRef = s.Policy, make(map[actor.Ref]int)
+	r.policy, r.byRef, r.backlog = s.Policy, make(map[actor.Ref]int), ctx.Backlog
 	if s.Pool != nil {
 		return r.startPool(ctx, *s.Pool)
 	}
@@ -108,7 +111,7 @@ func (r *router) Receive(ctx actor.Context, msg any) {
 // taking down) any found dead before its Down has arrived.
 func (r *router) route(ctx actor.Context, msg any) {
 	for len(r.up) > 0 {
-		to, err := r.policy.Route(msg, r.up, ctx.Backlog)
+		to, err := r.policy.Route(msg, r.up, r.backlog)
 		if err != nil {
 			_ = ctx.Refuse(err)
 			return
