@@ -79,12 +79,13 @@ type Context interface {
 	// original sender as Sender, and if the message is a Request, pid's
 	// Reply (or a later forward's) answers the original requester, which
 	// from then on waits on pid: pid's exit fails the request with pid's
-	// exit reason, this process's no longer does. A forward to a process
-	// that does not exist fails the request with ErrNoProcess, one to the
-	// requester itself with ErrRequestSelf. Forward may be called more than
+	// exit reason, this process's no longer does. A forward to the
+	// requester itself fails the request with ErrRequestSelf. Forward may be called more than
 	// once for one message: the Request goes with the first call, later
 	// calls pass the message alone. The error is the delivery's, as Send's;
-	// the message then went to the dead letters.
+	// the message then went to the dead letters and the request failed: a
+	// process not alive fails it with an *ExitError (reason NoProc if it is
+	// long gone).
 	Forward(to PID) error
 	// ReplyLater takes the reply to the current Request out of the handler:
 	// the returned Deferred answers it later, from another message or
@@ -99,6 +100,11 @@ type Context interface {
 	// a message (a router with no routee) use it so that nothing is lost
 	// silently. A nil reason is refused with ErrNilReason.
 	Refuse(reason error) error
+	// Hold takes the current message out of the handler, with its sender
+	// and its Request (unless answered, forwarded or deferred): the Held
+	// is forwarded, answered or refused later, from another callback. A
+	// router holds messages this way while none of its routees is up.
+	Hold() (Held, error)
 	// Backlog returns how many user messages pid has queued, read from the
 	// runtime without a message (0 if pid is not alive). It never blocks;
 	// the answer may be stale as soon as it is returned.

@@ -167,6 +167,8 @@ func (p *process) ReplyLater() (actor.Deferred, error) { return p.replyLater() }
 
 func (p *process) Refuse(reason error) error { return p.refuse(reason) }
 
+func (p *process) Hold() (actor.Held, error) { return p.hold() }
+
 func (p *process) Backlog(pid actor.PID) int { return p.sys.backlog(pid) }
 
 // backlog is the length of pid's user lane, read without a message.

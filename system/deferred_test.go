@@ -194,3 +194,71 @@ func testCtx(t *testing.T) context.Context {
 	t.Cleanup(cancel)
 	return ctx
 }
+
+// A process holds messages, a Request among them, and forwards them once
+// told where: the receiver sees the original sender and answers the
+// requester; a held message can be refused instead.
+func TestHoldThenForward(t *testing.T) {
+	sys := newSystem(t)
+	target := spawn(t, sys, echoSender())
+	held := make(chan actor.Held, 4)
+	nope := errors.New("not wanted")
+	errs := make(chan error, 4)
+	holder := spawn(t, sys, actor.Func(func(ctx actor.Context, msg any) {
+		switch msg {
+		case "release":
+			for range 2 {
+				h := <-held
+				errs <- h.Forward(target)
+				errs <- h.Reply("too late") // the request went with the Forward
+			}
+		case "refuse":
+			h := <-held
+			errs <- h.Refuse(nope)
+			errs <- h.Forward(target)
+		default:
+			h, err := ctx.Hold()
+			errs <- err
+			errs <- ctx.Reply("now") // the request left with the Held
+			held <- h
+		}
+	}))
+	asker := spawn(t, sys, actor.Func(func(ctx actor.Context, msg any) {
+		v, err := ctx.Request(context.Background(), holder, msg)
+		_ = ctx.Reply([]any{v, err})
+	}))
+	r := request(sys, testCtx(t), asker, "q")
+	require.NoError(t, testkit.Recv(t, errs))
+	require.ErrorIs(t, testkit.Recv(t, errs), actor.ErrNoRequest)
+	r2 := request(sys, testCtx(t), holder, "q2")
+	require.NoError(t, testkit.Recv(t, errs))
+	require.ErrorIs(t, testkit.Recv(t, errs), actor.ErrNoRequest)
+	require.NoError(t, sys.Send(holder, "release"))
+	require.Equal(t, []any{[]any{seen{"q", asker}, nil}, nil}, testkit.Recv(t, r), "answered by the target, which saw the asker")
+	require.Equal(t, []any{seen{"q2", actor.PID{}}, nil}, testkit.Recv(t, r2))
+	for range 2 {
+		require.NoError(t, testkit.Recv(t, errs))
+		require.ErrorIs(t, testkit.Recv(t, errs), actor.ErrNoRequest)
+	}
+
+	r3 := request(sys, testCtx(t), holder, "q3")
+	require.NoError(t, testkit.Recv(t, errs))
+	require.ErrorIs(t, testkit.Recv(t, errs), actor.ErrNoRequest)
+	require.NoError(t, sys.Send(holder, "refuse"))
+	require.ErrorIs(t, testkit.Recv(t, r3)[1].(error), nope)
+	require.NoError(t, testkit.Recv(t, errs))
+	require.ErrorIs(t, testkit.Recv(t, errs), actor.ErrReplied)
+}
+
+func TestHeldRequestFailsWhenItsHolderExits(t *testing.T) {
+	sys := newSystem(t)
+	held := make(chan actor.Held, 1)
+	pid := spawn(t, sys, actor.Func(func(ctx actor.Context, msg any) {
+		h, _ := ctx.Hold()
+		held <- h
+	}))
+	r := request(sys, testCtx(t), pid, "q")
+	testkit.Recv(t, held)
+	require.NoError(t, sys.Kill(pid))
+	require.ErrorIs(t, testkit.Recv(t, r)[1].(error), actor.Killed)
+}

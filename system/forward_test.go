@@ -75,13 +75,15 @@ func TestForwardToDeadProcessFailsTheRequest(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), testkit.Timeout)
 	defer cancel()
 	_, err := sys.Request(ctx, mid, "q")
-	require.ErrorIs(t, err, actor.ErrNoProcess, "as a Request to it would")
+	var ee *actor.ExitError
+	require.ErrorAs(t, err, &ee, "the request fails with the receiver's exit")
+	require.Equal(t, gone, ee.PID)
+	require.ErrorIs(t, err, actor.NoProc, "whose reason is no longer known")
 
 	boom := errors.New("boom")
 	dies := spawn(t, sys, actor.Func(func(ctx actor.Context, msg any) { ctx.Stop(boom) }))
 	mid2 := spawn(t, sys, relay(dies))
 	_, err = sys.Request(ctx, mid2, "q")
-	var ee *actor.ExitError
 	require.ErrorAs(t, err, &ee, "the receiver's exit fails the request")
 	require.Equal(t, dies, ee.PID)
 	require.ErrorIs(t, err, boom)
@@ -173,7 +175,7 @@ func TestForwardLedgerUnderKills(t *testing.T) {
 					answered++
 				case err == nil:
 					wrong++
-				case errors.Is(err, actor.Killed), errors.Is(err, actor.ErrNoProcess):
+				case errors.Is(err, actor.Killed), errors.Is(err, actor.NoProc):
 					failed++
 				default:
 					t.Errorf("request %d: %v", id, err)
