@@ -1,6 +1,8 @@
 package system
 
 import (
+	"errors"
+
 	"github.com/airssys/rt/actor"
 )
 
@@ -52,7 +54,13 @@ func (p *process) forwardMsg(to actor.PID, msg any, from actor.PID, req *request
 		return fail(actor.ErrNoProcess, &actor.ExitError{PID: to, Reason: q.exitReason()})
 	}
 	if err := s.push(nil, p, from, to, msg, req, true); err != nil {
-		req.fail(err) // push counted the dead letter
+		// push counted the dead letter. A mailbox closed meanwhile is
+		// q's exit, whose watch may not have fired yet.
+		if errors.Is(err, actor.ErrNoProcess) {
+			req.fail(&actor.ExitError{PID: to, Reason: q.exitReason()})
+		} else {
+			req.fail(err)
+		}
 		return err
 	}
 	return nil
