@@ -2,12 +2,14 @@ package router_test
 
 import (
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/airssys/rt/actor"
+	"github.com/airssys/rt/internal/testkit"
 	"github.com/airssys/rt/mailbox"
 	"github.com/airssys/rt/router"
 	"github.com/airssys/rt/supervisor"
@@ -194,4 +196,79 @@ func TestKillUnderLoadLedger(t *testing.T) {
 		nDead += lettered[id]
 	}
 	t.Logf("%d kills: %d delivered, %d dead letters", kills, nDelivered, nDead)
+}
+
+// gated is a worker that panics on "poison" and, once restarted, waits in
+// Init for the gate to open.
+type gated struct {
+	starts *atomic.Int32
+	gate   chan struct{}
+	ch     chan<- got
+}
+
+func (g *gated) Init(actor.Context) error {
+	if g.starts.Add(1) > 1 {
+		<-g.gate
+	}
+	return nil
+}
+
+func (g *gated) Receive(ctx actor.Context, msg any) {
+	if msg == "poison" {
+		panic("poison")
+	}
+	g.ch <- got{ctx.Self(), msg}
+	_ = ctx.Reply(msg)
+}
+
+// With every worker restarting, a pool router holds up to Spec.Hold
+// messages and routes them, in order, when a worker is back; beyond Hold
+// it refuses them.
+func TestPoolHoldsWhileNoWorkerIsUp(t *testing.T) {
+	sys := newSystem(t)
+	ch := make(chan got, 10)
+	gate := make(chan struct{})
+	var starts atomic.Int32
+	spec := poolSpec(router.RoundRobin(), 1, func() actor.Actor { return &gated{starts: &starts, gate: gate, ch: ch} })
+	spec.Hold = 2
+	r := spawn(t, sys, router.New(spec))
+	_, err := sys.Request(testCtx(t), r, "poison")
+	var pe *actor.PanicError
+	require.ErrorAs(t, err, &pe, "the worker crashed; its restart waits at the gate")
+	before := sys.DeadLetters()
+	for i := range 3 {
+		require.NoError(t, sys.Send(r, i))
+	}
+	up, err := router.Routees(testCtx(t), sys, r) // handled after the three
+	require.NoError(t, err)
+	require.Empty(t, up, "no worker is up")
+	require.Equal(t, before+1, sys.DeadLetters(), "the third is beyond Hold: refused")
+	testkit.Empty(t, ch)
+	close(gate)
+	require.Equal(t, 0, testkit.Recv(t, ch).msg, "held messages go first, in order")
+	require.Equal(t, 1, testkit.Recv(t, ch).msg)
+}
+
+func TestRouterExitRefusesWhatItHolds(t *testing.T) {
+	sys := newSystem(t)
+	ch := make(chan got, 10)
+	gate := make(chan struct{})
+	defer close(gate)
+	var starts atomic.Int32
+	spec := poolSpec(router.RoundRobin(), 1, func() actor.Actor { return &gated{starts: &starts, gate: gate, ch: ch} })
+	spec.Hold = 10
+	r := spawn(t, sys, router.New(spec))
+	_, err := sys.Request(testCtx(t), r, "poison")
+	require.Error(t, err)
+	dead := sys.Subscribe(func(e any) bool { d, ok := e.(actor.DeadLetter); return ok && d.Message == "held" })
+	defer dead.Close()
+	require.NoError(t, sys.Send(r, "held"))
+	_, err = router.Routees(testCtx(t), sys, r) // handled after it: it is held
+	require.NoError(t, err)
+	_, early := dead.TryNext()
+	require.False(t, early, "held, not refused")
+	require.NoError(t, sys.Stop(testCtx(t), r))
+	ev, err := dead.Next(testCtx(t))
+	require.NoError(t, err)
+	require.ErrorIs(t, ev.(actor.DeadLetter).Reason, router.ErrNoRoutee)
 }

@@ -13,6 +13,12 @@ type Spec struct {
 	Policy  Policy
 	Routees []actor.PID
 	Pool    *Pool
+	// Hold is how many messages a pool router keeps while none of its
+	// workers is up (all restarting), to route them, in the order they
+	// came, as soon as one is back. Beyond Hold, and always for a group,
+	// a message that finds no routee up is refused with ErrNoRoutee. A
+	// router that exits refuses what it holds.
+	Hold int
 }
 
 // Pool is a set of Size workers started from Worker under a SimpleOneForOne
@@ -44,6 +50,7 @@ type router struct {
 	byRef  map[actor.Ref]int // the monitor of each slot's process
 	up     []Routee          // the routees up, in slot order
 	pool   *pool             // nil for a group
+	held   []actor.Held      // kept while no routee is up
 	// backlog is the Context's Backlog, made once: a method value made
 	// per message would be an allocation per message.
 	backlog func(actor.PID) int
@@ -104,16 +111,31 @@ func (r *router) Receive(ctx actor.Context, msg any) {
 		m.serve(ctx, r)
 		return
 	}
-	r.route(ctx, msg)
+	r.route(ctx, ctx, msg)
 }
 
-// route passes msg on to the routees the policy picks, skipping (and
-// taking down) any found dead before its Down has arrived.
-func (r *router) route(ctx actor.Context, msg any) {
+// Terminate refuses the messages held, so that none is lost.
+func (r *router) Terminate(_ actor.Context, _ error) {
+	for _, h := range r.held {
+		_ = h.Refuse(ErrNoRoutee)
+	}
+	r.held = nil
+}
+
+// forwarder is the current message (the Context) or a held one.
+type forwarder interface {
+	Forward(to actor.PID) error
+	Refuse(reason error) error
+}
+
+// route passes msg on, through f, to the routees the policy picks,
+// skipping (and taking down) any found dead before its Down has arrived.
+// With no routee up, a pool router holds it (see Spec.Hold).
+func (r *router) route(ctx actor.Context, f forwarder, msg any) {
 	for len(r.up) > 0 {
 		to, err := r.policy.Route(msg, r.up, r.backlog)
 		if err != nil {
-			_ = ctx.Refuse(err)
+			_ = f.Refuse(err)
 			return
 		}
 		sent, dead := 0, -1
@@ -122,7 +144,7 @@ func (r *router) route(ctx actor.Context, msg any) {
 				dead = rt.Slot
 				continue
 			}
-			_ = ctx.Forward(rt.PID) // on error the message is a dead letter
+			_ = f.Forward(rt.PID) // on error the message is a dead letter
 			sent++
 		}
 		if dead >= 0 {
@@ -132,7 +154,31 @@ func (r *router) route(ctx actor.Context, msg any) {
 			return
 		}
 	}
-	_ = ctx.Refuse(ErrNoRoutee)
+	if r.pool != nil && len(r.held) < r.spec.Hold {
+		h, ok := f.(actor.Held)
+		if !ok {
+			var err error
+			if h, err = ctx.Hold(); err != nil {
+				return
+			}
+		}
+		r.held = append(r.held, h)
+		return
+	}
+	_ = f.Refuse(ErrNoRoutee)
+}
+
+// release routes the messages held, in order, once a routee is up.
+func (r *router) release(ctx actor.Context) {
+	held := r.held
+	r.held = nil
+	for i, h := range held {
+		if len(r.up) == 0 {
+			r.held = append(r.held, held[i:]...) // down again: keep the rest in order
+			return
+		}
+		r.route(ctx, h, h.Message())
+	}
 }
 
 // join puts pid in slot i and monitors it; a process already gone gives
@@ -150,6 +196,9 @@ func (r *router) join(ctx actor.Context, i int, pid actor.PID) {
 	s.pid, s.ref = pid, ref
 	r.byRef[ref] = i
 	r.rebuild()
+	if len(r.held) > 0 {
+		r.release(ctx)
+	}
 }
 
 // leave takes slot i down until a process joins it again.
