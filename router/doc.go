@@ -26,9 +26,11 @@
 //
 // The router monitors its routees. A routee that is down (exited, or
 // restarting) is never picked; one found dead before its Down arrived is
-// taken down and the message goes to another. When no routee is up, the
-// message is refused: a dead letter with [ErrNoRoutee], and a Request
-// fails with it at once. A message a policy cannot route (a ConsistentHash
+// taken down and the message goes to another. When no routee is up, a
+// pool router holds up to [Spec].Hold messages until a worker rejoins and
+// then routes them in order; beyond that, and for a group, the message is
+// refused: a dead letter with [ErrNoRoutee], and a Request fails with it
+// at once. A message a policy cannot route (a ConsistentHash
 // given a message without a key) is refused the same way. Nothing is lost
 // silently: each message is delivered once or is a dead letter once.
 //
