@@ -54,3 +54,36 @@ func ExampleContext_ReplyLater() {
 	fmt.Println(v, err)
 	// Output: value of k <nil>
 }
+
+// A batcher holds the messages it gets until it has two, then passes them
+// on, in order, to the process behind it: each keeps its sender, and a
+// Request among them is answered from behind the batcher.
+func ExampleContext_Hold() {
+	sys := system.New()
+	defer sys.Shutdown(context.Background())
+	got := make(chan string, 2)
+	behind, _ := sys.Spawn(actor.Func(func(ctx actor.Context, msg any) {
+		got <- fmt.Sprint("handled ", msg)
+		_ = ctx.Reply("done") // answers the Request; nothing for a plain message
+	}))
+	var held []actor.Held
+	batcher, _ := sys.Spawn(actor.Func(func(ctx actor.Context, msg any) {
+		h, _ := ctx.Hold()
+		if held = append(held, h); len(held) < 2 {
+			return
+		}
+		for _, h := range held {
+			_ = h.Forward(behind)
+		}
+		held = nil
+	}))
+	_ = sys.Send(batcher, "first")
+	v, err := sys.Request(context.Background(), batcher, "second")
+	fmt.Println(<-got)
+	fmt.Println(<-got)
+	fmt.Println(v, err)
+	// Output:
+	// handled first
+	// handled second
+	// done <nil>
+}
