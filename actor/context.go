@@ -94,9 +94,44 @@ type Context interface {
 	Request(ctx context.Context, to PID, msg any) (any, error)
 	// Reply answers the current message if it was sent with Request. It
 	// returns ErrNoRequest otherwise, or when the request was already
-	// answered. A reply to a requester that gave up goes to the dead
-	// letters.
+	// answered (or forwarded, deferred or refused). A reply to a requester
+	// that gave up goes to the dead letters. By convention a reply that is
+	// an error value means the request failed: Ask returns it as its error.
 	Reply(msg any) error
+	// Forward passes the current message on to pid unchanged: pid sees the
+	// original sender as Sender, and if the message is a Request, pid's
+	// Reply (or a later forward's) answers the original requester, which
+	// from then on waits on pid: pid's exit fails the request with pid's
+	// exit reason, this process's no longer does. A forward to the
+	// requester itself fails the request with ErrRequestSelf. Forward may be called more than
+	// once for one message: the Request goes with the first call, later
+	// calls pass the message alone. The error is the delivery's, as Send's;
+	// the message then went to the dead letters and the request failed: a
+	// process not alive fails it with an *ExitError (reason NoProc if it is
+	// long gone).
+	Forward(to PID) error
+	// ReplyLater takes the reply to the current Request out of the handler:
+	// the returned Deferred answers it later, from another message or
+	// another goroutine, exactly once. Until then the requester waits (up
+	// to its context); if this process exits first, the request fails at
+	// once with its exit reason. It returns ErrNoRequest if the message is
+	// not a Request or was already answered, forwarded or deferred.
+	ReplyLater() (Deferred, error)
+	// Refuse gives up on the current message: it goes to the dead letters
+	// with reason, and if it is a Request not yet answered, the request
+	// fails at once with reason as its error. Behaviours that cannot handle
+	// a message (a router with no routee) use it so that nothing is lost
+	// silently. A nil reason is refused with ErrNilReason.
+	Refuse(reason error) error
+	// Hold takes the current message out of the handler, with its sender
+	// and its Request (unless answered, forwarded or deferred): the Held
+	// is forwarded, answered or refused later, from another callback. A
+	// router holds messages this way while none of its routees is up.
+	Hold() (Held, error)
+	// Backlog returns how many user messages pid has queued, read from the
+	// runtime without a message (0 if pid is not alive). It never blocks;
+	// the answer may be stale as soon as it is returned.
+	Backlog(pid PID) int
 
 	// Link links this process with pid, both ways; linking twice is one
 	// link, linking to Self does nothing. If pid does not exist, this

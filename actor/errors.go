@@ -57,6 +57,12 @@ var (
 	// ErrNoRequest: Reply was called while handling a message that was not
 	// sent with Request, or after the request was answered.
 	ErrNoRequest = errors.New("actor: no pending request to reply to")
+	// ErrReplied: a Deferred was answered a second time; the second
+	// answer went nowhere.
+	ErrReplied = errors.New("actor: deferred reply already answered")
+	// ErrReplyType: the reply to Ask has another type than the one asked
+	// for; the error is an *ReplyTypeError naming both.
+	ErrReplyType = errors.New("actor: reply of unexpected type")
 	// ErrNilReason: Exit or Stop was given a nil reason; use Normal.
 	ErrNilReason = errors.New("actor: nil exit reason: use actor.Normal")
 	// ErrDroppedOldest is the DeadLetter reason of a message removed from a

@@ -40,8 +40,15 @@ type Context struct {
 	StopReason     error // of the first Stop, as the runtime keeps it
 	Registered     []string
 	Published      []any
+	Forwarded      []Forwarded
+	Refused        []Refused
+	Deferred       []*DeferredReply // ReplyLater's, answered or not
+	Held           []*HeldMessage   // Hold's
+	// Backlogs answers Backlog; a PID not in it has none.
+	Backlogs map[actor.PID]int
 
 	sender  actor.PID
+	msg     any  // the message being handled
 	request bool // the message being handled came with Request, not yet answered
 	ctx     context.Context
 	cancel  context.CancelFunc
@@ -106,8 +113,8 @@ func (c *Context) newPID() actor.PID {
 // Deliver hands msg from sender to a's Receive, with c as its Context, as
 // the runtime would; Sender returns sender while it runs.
 func (c *Context) Deliver(a actor.Actor, sender actor.PID, msg any) {
-	c.sender, c.request = sender, false
-	defer func() { c.sender = actor.PID{} }()
+	c.sender, c.msg, c.request = sender, msg, false
+	defer func() { c.sender, c.msg = actor.PID{}, nil }()
 	a.Receive(c, msg)
 }
 
@@ -115,8 +122,8 @@ func (c *Context) Deliver(a actor.Actor, sender actor.PID, msg any) {
 // what the handler replied, and false if it did not.
 func (c *Context) DeliverRequest(a actor.Actor, sender actor.PID, msg any) (reply any, replied bool) {
 	n := len(c.Replies)
-	c.sender, c.request = sender, true
-	defer func() { c.sender, c.request = actor.PID{}, false }()
+	c.sender, c.msg, c.request = sender, msg, true
+	defer func() { c.sender, c.msg, c.request = actor.PID{}, nil, false }()
 	a.Receive(c, msg)
 	if len(c.Replies) > n {
 		return c.Replies[len(c.Replies)-1], true

@@ -19,6 +19,9 @@ const (
 	implRuntime = "runtime"
 	implChan    = "chan"
 	implRing    = "ring" // the ideal queue of ring.go
+	// implDirect is the runtime doing the same work without the feature a
+	// scenario measures (a router): the baseline of RatioVsDirect.
+	implDirect = "direct"
 )
 
 // Result is one line of the report. A nil metric was not measured by the
@@ -63,7 +66,10 @@ type Result struct {
 	// names the metric.
 	RatioVsChan *float64 `json:"ratio_vs_chan,omitempty"`
 	RatioVsRing *float64 `json:"ratio_vs_ring,omitempty"`
-	RatioOf     string   `json:"ratio_of,omitempty"`
+	// RatioVsDirect is the same against the runtime without the feature
+	// measured, in the same run (the router scenario).
+	RatioVsDirect *float64 `json:"ratio_vs_direct,omitempty"`
+	RatioOf       string   `json:"ratio_of,omitempty"`
 	// Spread is the lowest and the highest headline figure of the runs.
 	Spread *Spread `json:"spread,omitempty"`
 	// Reps is how many runs (-count) the figures are the median of.
@@ -86,7 +92,7 @@ func (r *Result) figures() []**float64 {
 		&r.BytesPerActor, &r.StackBytesPerActor, &r.GoroutinesPerActor, &r.AllocsPerOp,
 		&r.SupervisedBytesPerChild, &r.UnsupervisedBytesPerProcess, &r.BytesPerChildBeyondProcess,
 		&r.BytesPerTimer, &r.GoroutinesPerTimer,
-		&r.RatioVsChan, &r.RatioVsRing,
+		&r.RatioVsChan, &r.RatioVsRing, &r.RatioVsDirect,
 	}
 }
 
@@ -162,6 +168,8 @@ func addRatios(rs []Result) {
 				ratio = &r.RatioVsChan
 			case implRing:
 				ratio = &r.RatioVsRing
+			case implDirect:
+				ratio = &r.RatioVsDirect
 			default:
 				continue
 			}
@@ -192,7 +200,7 @@ func writeJSON(w io.Writer, rs []Result) error {
 
 func writeTable(w io.Writer, rs []Result) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\timpl\tmailbox\tn\tmsgs/s\tns/op\tp50\tp99\tB/actor\tgoroutines/actor\tallocs/op\tspread\tvs chan\tvs ring\t")
+	fmt.Fprintln(tw, "scenario\timpl\tmailbox\tn\tmsgs/s\tns/op\tp50\tp99\tB/actor\tgoroutines/actor\tallocs/op\tspread\tvs chan\tvs ring\tvs direct\t")
 	for _, r := range rs {
 		name := r.Scenario
 		switch {
@@ -202,6 +210,10 @@ func writeTable(w io.Writer, rs []Result) error {
 			name += fmt.Sprintf(" (%d siblings)", *r.Siblings)
 		case r.Depth != nil:
 			name += fmt.Sprintf(" (depth %d)", *r.Depth)
+		case r.Scenario == "router" && r.MsgsPerSec != nil:
+			name += fmt.Sprintf(" tell %dto%d", r.Senders, routees)
+		case r.Scenario == "router":
+			name += " request"
 		}
 		thr := r.MsgsPerSec
 		if thr == nil {
@@ -224,10 +236,10 @@ func writeTable(w io.Writer, rs []Result) error {
 		if s := r.Spread; s != nil {
 			spread = fmtFigure(s.Of, s.Min) + "–" + fmtFigure(s.Of, s.Max) + " " + unitOf[s.Of]
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
 			name, r.Impl, r.Mailbox, r.N, fmtRate(thr, r.RestartsPerSec != nil), fmtNs(r.NsPerOp), fmtNs(r.P50), fmtNs(r.P99),
 			bytes, goroutines, fmtF(r.AllocsPerOp, "%.3f"), spread,
-			fmtRatio(r.RatioVsChan, r.RatioOf), fmtRatio(r.RatioVsRing, r.RatioOf))
+			fmtRatio(r.RatioVsChan, r.RatioOf), fmtRatio(r.RatioVsRing, r.RatioOf), fmtRatio(r.RatioVsDirect, r.RatioOf))
 	}
 	return tw.Flush()
 }

@@ -94,6 +94,9 @@ func scenarios() []scenario {
 			return fmt.Sprintf("n=%d cycles, siblings=%v", c.siblingsN, c.siblings)
 		}, runRestartSiblings},
 		{"escalation", func(c config) string { return fmt.Sprintf("%d per depth, depth=%v", c.escReps, c.depths) }, runEscalation},
+		{"router", func(c config) string {
+			return fmt.Sprintf("n=%d tells from 4 senders, %d requests; round-robin over %d routees", c.tellN, c.pingN, routees)
+		}, runRouter},
 		{"supervision-memory", func(c config) string {
 			return fmt.Sprintf("n=%d idle children, and as many unsupervised", c.supN)
 		}, runSupervisionMemory},

@@ -77,6 +77,13 @@ func evaluate(rs []Result) []check {
 	if r := find("escalation", implRuntime, func(r Result) bool { return r.Depth != nil && *r.Depth == 1000 }); r != nil {
 		add("escalation depth 1,000 < 1ms (p50)", *r.P50 < 1e6, "p50 %s, p99 %s", fmtNs(r.P50), fmtNs(r.P99))
 	}
+	if r := find("router", implRuntime, func(r Result) bool { return r.MsgsPerSec != nil }); r != nil && r.RatioVsDirect != nil {
+		add("router round-robin over 4 >= 0.7x tell-4to1 msgs/s", *r.RatioVsDirect >= 0.7, "%.2fx", *r.RatioVsDirect)
+	}
+	if r := find("router", implRuntime, func(r Result) bool { return r.MsgsPerSec == nil }); r != nil && r.RatioVsDirect != nil {
+		add("router Request <= 1.5x direct Request", *r.RatioVsDirect <= 1.5, "%.2fx (%s vs %s)", *r.RatioVsDirect,
+			fmtNs(r.NsPerOp), fmtNs(chanNs(find("router", implDirect, func(r Result) bool { return r.MsgsPerSec == nil }))))
+	}
 	if r := find("supervision-memory", implRuntime, nil); r != nil {
 		add("supervision memory <= 128 B per supervised child beyond its process", *r.BytesPerChildBeyondProcess <= 128,
 			"%.0f B (%.0f B per child, %.0f B per unsupervised process)",

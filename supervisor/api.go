@@ -11,9 +11,7 @@ import (
 // Requester sends a request and waits for its reply. *system.System and
 // actor.Context both satisfy it, so the dynamic API can be called from
 // outside the actors or from inside one.
-type Requester interface {
-	Request(ctx context.Context, pid actor.PID, msg any) (any, error)
-}
+type Requester = actor.Requester
 
 // ChildInfo describes one child, as WhichChildren reports it. PID is zero
 // when the child is not running; Restarting says a restart is pending.

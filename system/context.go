@@ -167,3 +167,22 @@ func (p *process) RequestContext() context.Context {
 	}
 	return p.Context()
 }
+
+func (p *process) Forward(to actor.PID) error { return p.forward(to) }
+
+func (p *process) ReplyLater() (actor.Deferred, error) { return p.replyLater() }
+
+func (p *process) Refuse(reason error) error { return p.refuse(reason) }
+
+func (p *process) Hold() (actor.Held, error) { return p.hold() }
+
+func (p *process) Backlog(pid actor.PID) int { return p.sys.backlog(pid) }
+
+// backlog is the length of pid's user lane, read without a message.
+func (s *System) backlog(pid actor.PID) int {
+	q, ok := s.reg.LookupCached(pid)
+	if !ok || q.status.Load() == statusDead {
+		return 0
+	}
+	return q.mb.User.Len()
+}

@@ -7,11 +7,11 @@ import (
 // dispatch hands one user-lane envelope to the actor.
 func (p *process) dispatch(env envelope) {
 	msg, kind := env.msg, env.kind()
-	var cur current
+	cur := current{msg: msg}
 	switch kind {
 	case kindUser:
 		msg, cur.req = env.userMsg()
-		cur.from = env.from
+		cur.from, cur.msg = env.from, msg
 	case kindDown:
 		d := msg.(actor.Down)
 		if _, active := p.dropMonitor(d.Ref); !active {

@@ -67,6 +67,7 @@ func downEnvelope(ref actor.Ref, pid actor.PID, reason error) envelope {
 type current struct {
 	from actor.PID
 	req  *request
+	msg  any // for Forward and Refuse
 }
 
 // signal kinds.

@@ -3,6 +3,11 @@ package system_test
 import (
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/airssys/rt/actor"
+	"github.com/airssys/rt/system"
 )
 
 // Bounded receives from the channels these tests collect results on
@@ -50,4 +55,12 @@ func none[T any](t testing.TB, ch <-chan T) {
 		t.Fatalf("unexpected %T: %v", v, v)
 	default:
 	}
+}
+
+// spawn spawns a with default options, failing t if it cannot.
+func spawn(t *testing.T, sys *system.System, a actor.Actor) actor.PID {
+	t.Helper()
+	pid, err := sys.Spawn(a)
+	require.NoError(t, err)
+	return pid
 }

@@ -79,11 +79,10 @@ type process struct {
 
 	// owner, written for every message; the last cache line.
 	cur     current
-	replied bool
+	replied bool         // the current Request was answered, forwarded, deferred or refused
 	calling callback     // the callback running, kept if it calls runtime.Goexit
 	stop    error        // Stop or an untrapped exit signal: exit after this handler
 	rt      *recvTimeout // set by the first SetReceiveTimeout, then kept
-	_       [16]byte
 }
 
 // procExt holds what most processes never need, so that an idle process

@@ -2,18 +2,28 @@ package system
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 
 	"github.com/airssys/rt/actor"
 )
 
-// request is a pending Request: the first of reply, the target's exit, or
-// the requester giving up settles it.
+// request is a pending Request: the first of reply, the exit of the
+// process that owes the reply, or the requester giving up settles it.
+//
+// The request watches its holder, the process that owes the reply: the
+// target at first, then each process Forward hands it to. A holder that
+// took the reply with ReplyLater keeps it, and its exit fails the request.
 type request struct {
 	state atomic.Uint32 // 0 pending, 1 settled, 2 abandoned
 	ch    chan result
 	msg   any             // the message asked, set when it is queued
 	ctx   context.Context // the requester's
+
+	mu     sync.Mutex
+	holder *process  // under mu
+	ref    actor.Ref // the watch on holder; under mu
+	closed bool      // the requester has returned; under mu
 }
 
 type result struct {
@@ -60,12 +70,12 @@ func (s *System) request(ctx context.Context, from *process, pid actor.PID, msg 
 	if !ok {
 		return refuse(actor.ErrNoProcess)
 	}
-	req := &request{ch: make(chan result, 1), ctx: ctx}
 	ref := actor.NewRef()
+	req := &request{ch: make(chan result, 1), ctx: ctx, holder: q, ref: ref}
 	if !q.addWatcher(ref, req) {
 		return refuse(actor.ErrNoProcess)
 	}
-	defer q.removeWatcher(ref)
+	defer req.unwatch()
 	if err := s.deliver(ctx, from, pid, msg, req); err != nil {
 		return nil, err
 	}
@@ -89,6 +99,36 @@ func (s *System) request(ctx context.Context, from *process, pid actor.PID, msg 
 		r := <-req.ch
 		return r.v, r.err
 	}
+}
+
+// unwatch, called by the requester when it returns, removes the watch on
+// the holder; a Forward after it adds none.
+func (r *request) unwatch() {
+	r.mu.Lock()
+	r.closed = true
+	h, ref := r.holder, r.ref
+	r.mu.Unlock()
+	h.removeWatcher(ref)
+}
+
+// handOver makes q the request's holder: the request watches q, and no
+// longer the previous holder. It reports false if q is already dead.
+func (r *request) handOver(q *process) bool {
+	ref := actor.NewRef()
+	if !q.addWatcher(ref, r) {
+		return false
+	}
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		q.removeWatcher(ref)
+		return true
+	}
+	old, oldRef := r.holder, r.ref
+	r.holder, r.ref = q, ref
+	r.mu.Unlock()
+	old.removeWatcher(oldRef)
+	return true
 }
 
 // reply answers the request being handled by p.

@@ -241,7 +241,7 @@ func (s *System) Whereis(name string) (actor.PID, bool) { return s.reg.Whereis(n
 
 // Alive reports whether pid names a live process of this system.
 func (s *System) Alive(pid actor.PID) bool {
-	p, ok := s.reg.Lookup(pid)
+	p, ok := s.reg.LookupCached(pid)
 	return ok && p.status.Load() != statusDead
 }
 

@@ -58,13 +58,6 @@ func (r *reporter) Receive(ctx actor.Context, msg any) {
 	}
 }
 
-func spawn(t *testing.T, sys *system.System, a actor.Actor) actor.PID {
-	t.Helper()
-	pid, err := sys.Spawn(a)
-	require.NoError(t, err)
-	return pid
-}
-
 func TestSendIntervalTicksAtEachPeriod(t *testing.T) {
 	t.Run("system", func(t *testing.T) {
 		actortest.Run(t, func(t *testing.T, sys *system.System) {

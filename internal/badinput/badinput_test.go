@@ -15,6 +15,7 @@ import (
 
 	"github.com/airssys/rt/actor"
 	"github.com/airssys/rt/mailbox"
+	"github.com/airssys/rt/router"
 	"github.com/airssys/rt/supervisor"
 	"github.com/airssys/rt/system"
 )
@@ -901,6 +902,49 @@ func table(f *fixture) []row {
 			_, _, err := q.Push(nilCtx, 1)
 			return err
 		}, want: mailbox.ErrNilContext},
+
+		// Replies and forwarding, from inside a process.
+		{name: "reply later to a message that is no request", call: in(func(ctx actor.Context) error {
+			_, err := ctx.ReplyLater()
+			return err
+		}), want: actor.ErrNoRequest},
+		{name: "refuse with a nil reason", call: in(func(ctx actor.Context) error { return ctx.Refuse(nil) }),
+			want: actor.ErrNilReason},
+		{name: "forward to the zero PID", call: in(func(ctx actor.Context) error { return ctx.Forward(actor.PID{}) }),
+			want: actor.ErrZeroPID, dead: 1, reason: actor.ErrZeroPID},
+		{name: "forward to a foreign PID", call: in(func(ctx actor.Context) error { return ctx.Forward(f.foreign) }),
+			want: actor.ErrForeignPID, dead: 1, reason: actor.ErrForeignPID},
+		{name: "forward to a dead PID", call: in(func(ctx actor.Context) error { return ctx.Forward(f.dead) }),
+			want: actor.ErrNoProcess, dead: 1, reason: actor.ErrNoProcess},
+		{name: "ask for a reply of another type", call: func() error {
+			one := spawn(f.sys, actor.Func(func(ctx actor.Context, _ any) { _ = ctx.Reply(1) }))
+			_, err := actor.Ask[string](timeout(s), f.sys, one, "?")
+			return err
+		}, want: actor.ErrReplyType, spawns: true},
+
+		// Routers.
+		{name: "router with a nil policy", call: func() error {
+			return spawnErr(router.New(router.Spec{Routees: []actor.PID{f.live}}))()
+		}, want: router.ErrNilPolicy},
+		{name: "router with no routees", call: spawnErr(router.New(router.Spec{Policy: router.RoundRobin()})),
+			want: router.ErrNoRoutees},
+		{name: "router with a routee of another system", call: func() error {
+			return spawnErr(router.New(router.Spec{Policy: router.RoundRobin(), Routees: []actor.PID{f.live, f.foreign}}))()
+		}, want: actor.ErrForeignPID},
+		{name: "router with the zero PID as routee", call: spawnErr(router.New(router.Spec{
+			Policy: router.RoundRobin(), Routees: []actor.PID{{}}})), want: actor.ErrZeroPID},
+		{name: "router with a pool of no workers", call: spawnErr(router.New(router.Spec{
+			Policy: router.RoundRobin(), Pool: &router.Pool{Worker: worker("w")}})), want: router.ErrBadSize},
+		{name: "hash router given a message without a key", call: func() error {
+			r := spawn(f.sys, router.New(router.Spec{Policy: router.ConsistentHash(), Routees: []actor.PID{f.live}}))
+			_, err := f.sys.Request(timeout(s), r, "no key")
+			return err
+		}, want: router.ErrNoKey, dead: 1, reason: router.ErrNoKey, spawns: true},
+		{name: "router whose routees are all gone", call: func() error {
+			r := spawn(f.sys, router.New(router.Spec{Policy: router.RoundRobin(), Routees: []actor.PID{f.dead}}))
+			_, err := f.sys.Request(timeout(s), r, 1)
+			return err
+		}, want: router.ErrNoRoutee, dead: 1, reason: router.ErrNoRoutee, spawns: true},
 	}
 }
 

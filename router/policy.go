@@ -1,0 +1,131 @@
+package router
+
+import (
+	"math/rand/v2"
+
+	"github.com/airssys/rt/actor"
+)
+
+// Routee is one place of a router: its slot, stable for the router's life
+// (the index in Spec.Routees, or the pool worker's number), and the
+// process in it now. A pool routee restarted by its supervisor keeps its
+// slot with a new PID.
+type Routee struct {
+	Slot int
+	PID  actor.PID
+}
+
+// Policy chooses who gets a message. Route is given the routees that are
+// up (never none), in slot order, and a function reading a routee's
+// mailbox backlog from the runtime; it returns the routees that get msg,
+// as a part of up (or an error, which fails the message). It runs on the
+// router's goroutine, one message at a time, and must not keep up.
+//
+// A Policy value may hold state (a round-robin position): give each
+// router its own, as the constructors here do.
+type Policy interface {
+	Route(msg any, up []Routee, backlog func(actor.PID) int) ([]Routee, error)
+}
+
+// Keyed is a message that says which key a ConsistentHash router routes it
+// by: messages with equal keys go to the same routee while it is up.
+type Keyed interface {
+	HashKey() string
+}
+
+// RoundRobin sends each message to the next routee that is up, in slot
+// order.
+func RoundRobin() Policy { return &roundRobin{} }
+
+type roundRobin struct{ next uint }
+
+func (p *roundRobin) Route(_ any, up []Routee, _ func(actor.PID) int) ([]Routee, error) {
+	i := p.next % uint(len(up))
+	p.next = i + 1
+	return up[i : i+1], nil
+}
+
+// Random sends each message to a routee chosen uniformly at random.
+func Random() Policy { return random{} }
+
+type random struct{}
+
+func (random) Route(_ any, up []Routee, _ func(actor.PID) int) ([]Routee, error) {
+	i := rand.IntN(len(up))
+	return up[i : i+1], nil
+}
+
+// LeastLoaded sends each message to the routee with the fewest messages
+// queued, read from the runtime (actor.Context.Backlog) without a message
+// round trip; ties go round, so idle routees share the load.
+func LeastLoaded() Policy { return &leastLoaded{} }
+
+type leastLoaded struct{ next uint }
+
+func (p *leastLoaded) Route(_ any, up []Routee, backlog func(actor.PID) int) ([]Routee, error) {
+	n := uint(len(up))
+	start := p.next % n
+	best, least := start, backlog(up[start].PID)
+	for k := uint(1); k < n && least > 0; k++ {
+		i := (start + k) % n
+		if b := backlog(up[i].PID); b < least {
+			best, least = i, b
+		}
+	}
+	p.next = start + 1
+	return up[best : best+1], nil
+}
+
+// Broadcast sends each message to every routee that is up. A Request goes
+// with the copy to the first of them, whose Reply answers it; the others
+// get the message alone, with the same sender.
+func Broadcast() Policy { return broadcast{} }
+
+type broadcast struct{}
+
+func (broadcast) Route(_ any, up []Routee, _ func(actor.PID) int) ([]Routee, error) {
+	return up, nil
+}
+
+// ConsistentHash sends each message to the routee its key (Keyed) maps to,
+// by rendezvous hashing over slots: a key keeps its routee while the slot
+// is up, across the routee's restarts; while the slot is down its keys go
+// to their next choice, and only those keys move. A message without a key
+// fails with ErrNoKey.
+func ConsistentHash() Policy { return consistentHash{} }
+
+type consistentHash struct{}
+
+func (consistentHash) Route(msg any, up []Routee, _ func(actor.PID) int) ([]Routee, error) {
+	k, ok := msg.(Keyed)
+	if !ok {
+		return nil, ErrNoKey
+	}
+	h := fnv64(k.HashKey())
+	best, top := 0, uint64(0)
+	for i, r := range up {
+		if s := mix(h ^ mix(uint64(r.Slot)+1)); i == 0 || s > top {
+			best, top = i, s
+		}
+	}
+	return up[best : best+1], nil
+}
+
+// fnv64 is FNV-1a over s.
+func fnv64(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
+}
+
+// mix is splitmix64's finaliser.
+func mix(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	return x ^ x>>31
+}
