@@ -60,6 +60,20 @@
 // Max, with random jitter, and starts again from Base once the children
 // have gone a whole Period without a delayed restart.
 //
+// # Deciding per failure
+//
+// A [Spec] may carry a [Decider], which decides per failure where OTP
+// decides by the restart type alone. It is asked about every exit the
+// child's restart type would restart, with the child's ID, PID, exit
+// reason and restart count, and answers a [Decision]: [Restart] by the
+// strategy (what happens without a Decider), [RestartAlone] even under
+// OneForAll and RestForOne, [Stop] and keep the spec, [Delete] the spec, or
+// [GiveUp] at once with a reason of its choosing. Restarts it decides count
+// toward the intensity as any restart does. It runs in the supervisor's
+// turn and must not block; a panic in it makes the supervisor give up
+// with the panic as its reason. Each decision is published as a [Decided]
+// event before it is carried out.
+//
 // # Stopping
 //
 // Children stop in reverse start order, each per its [ShutdownPolicy]:
@@ -91,9 +105,10 @@
 //
 // Every supervision step is published as a typed value on the system's
 // event stream — [ChildStarted], [ChildExited], [ChildRestarted],
-// [RestartFailed], [RestartDelayed], [GaveUp], [ShutdownTimeout] — in the
-// order it happens, and logged through the supervisor's logger with the
-// fields supervisor, child, child_pid, reason and restarts (pid, added by
+// [RestartFailed], [RestartDelayed], [Decided], [GaveUp],
+// [ShutdownTimeout] — in the order it happens, and logged through the
+// supervisor's logger with the fields supervisor, child, child_pid, reason
+// and restarts (and decision, decision_reason for a Decided; pid, added by
 // the runtime, is the supervisor's own). Events are the API; logs are for
 // people.
 //

@@ -67,6 +67,9 @@ var (
 	// ErrNoArgs: StartChildWith was given arguments but the template has
 	// no StartWith to take them.
 	ErrNoArgs = errors.New("supervisor: the template takes no arguments: set Child.StartWith")
+	// ErrInvalidDirective: a Decider returned a Directive that is not one
+	// of the five; the supervisor gives up with this error as its reason.
+	ErrInvalidDirective = errors.New("supervisor: invalid directive from the decision hook")
 	// ErrNotSupervisor: the process answered a supervisor request with
 	// something else; the PID is not a supervisor of this package.
 	ErrNotSupervisor = errors.New("supervisor: unexpected reply: not a supervisor")

@@ -162,25 +162,80 @@ func (ev RestartDelayed) String() string {
 }
 
 // GaveUp: restarts exceeded the intensity (the exit of child ID called for
-// one too many) and the supervisor is stopping its children and exiting
-// with Reason: a *RestartLimitExceeded under Escalate, actor.Shutdown under
-// Terminate.
+// one too many), or the Decider decided GiveUp about child ID's exit
+// (Decided), and the supervisor is stopping its children and exiting with
+// Reason: a *RestartLimitExceeded under Escalate, actor.Shutdown under
+// Terminate, the Decision's reason (or the child's exit reason) when
+// Decided, an *actor.PanicError when the Decider panicked.
 type GaveUp struct {
 	Supervisor actor.PID
 	ID         string
 	Reason     error
+	Decided    bool
 }
 
 func (GaveUp) level() zerolog.Level { return zerolog.ErrorLevel }
-func (GaveUp) message() string      { return "restart intensity exceeded: giving up" }
+
+func (ev GaveUp) message() string {
+	if ev.Decided {
+		return "decided to give up"
+	}
+	return "restart intensity exceeded: giving up"
+}
 
 func (ev GaveUp) fields(e *zerolog.Event, restarts int) *zerolog.Event {
 	return e.Str("child", ev.ID).AnErr("reason", ev.Reason).Int("restarts", restarts)
 }
 
 func (ev GaveUp) String() string {
+	if ev.Decided {
+		return fmt.Sprintf("supervisor %v: decided to give up after child %q exited: %v", ev.Supervisor, ev.ID, ev.Reason)
+	}
 	return fmt.Sprintf("supervisor %v: restart intensity exceeded after child %q exited: giving up: %v",
 		ev.Supervisor, ev.ID, ev.Reason)
+}
+
+// Decided: the Decider decided Decision about child ID's exit (as PID,
+// with reason Exit), before the supervisor carries it out. A panic in the
+// Decider is reported as the decision GiveUp with the *actor.PanicError as
+// its reason.
+type Decided struct {
+	Supervisor actor.PID
+	ID         string
+	PID        actor.PID
+	Exit       error
+	Decision   Decision
+}
+
+// level is debug for Restart, what happens without a Decider; info for
+// RestartAlone; warn for Stop and Delete, which leave the child down; error
+// for GiveUp.
+func (ev Decided) level() zerolog.Level {
+	switch ev.Decision.Directive {
+	case Restart:
+		return zerolog.DebugLevel
+	case RestartAlone:
+		return zerolog.InfoLevel
+	case Stop, Delete:
+		return zerolog.WarnLevel
+	}
+	return zerolog.ErrorLevel
+}
+
+func (Decided) message() string { return "decided about a child's exit" }
+
+func (ev Decided) fields(e *zerolog.Event, _ int) *zerolog.Event {
+	return e.Str("child", ev.ID).Stringer("child_pid", ev.PID).AnErr("reason", ev.Exit).
+		Stringer("decision", ev.Decision.Directive).AnErr("decision_reason", ev.Decision.Reason)
+}
+
+func (ev Decided) String() string {
+	why := ""
+	if ev.Decision.Reason != nil {
+		why = ": " + ev.Decision.Reason.Error()
+	}
+	return fmt.Sprintf("supervisor %v: child %q (%v) exited: %v: decided %v%s",
+		ev.Supervisor, ev.ID, ev.PID, ev.Exit, ev.Decision.Directive, why)
 }
 
 // ShutdownTimeout: child ID (PID) did not exit within Timeout of the exit

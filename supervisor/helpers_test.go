@@ -201,7 +201,8 @@ func crashChild(t *testing.T, sys *system.System, sup actor.PID, id string, reas
 func isEvent(ev any) bool {
 	switch ev.(type) {
 	case supervisor.ChildStarted, supervisor.ChildExited, supervisor.ChildRestarted,
-		supervisor.RestartFailed, supervisor.RestartDelayed, supervisor.GaveUp, supervisor.ShutdownTimeout:
+		supervisor.RestartFailed, supervisor.RestartDelayed, supervisor.GaveUp, supervisor.ShutdownTimeout,
+		supervisor.Decided:
 		return true
 	}
 	return false
@@ -227,6 +228,12 @@ func describe(ev any) string {
 		return fmt.Sprintf("gave up on %s: %v", e.ID, e.Reason)
 	case supervisor.ShutdownTimeout:
 		return fmt.Sprintf("shutdown timeout %s %v", e.ID, e.Timeout)
+	case supervisor.Decided:
+		d := fmt.Sprintf("decided %s %v", e.ID, e.Decision.Directive)
+		if e.Decision.Reason != nil {
+			d += fmt.Sprintf(": %v", e.Decision.Reason)
+		}
+		return d
 	}
 	return fmt.Sprintf("%T", ev)
 }

@@ -120,6 +120,11 @@ type Spec struct {
 	Escalation Escalation
 	// AutoShutdown lets significant children stop the supervisor.
 	AutoShutdown AutoShutdown
+	// Decide, if not nil, decides what to do about each child exit the
+	// restart type would restart: restart by the strategy, restart the
+	// child alone, stop it, delete it, or give up (see Decider). Nil
+	// restarts by the strategy, as OTP does.
+	Decide Decider
 }
 
 // RestartType says after which exits a child is restarted.
@@ -250,6 +255,7 @@ type config struct {
 	period     time.Duration
 	escalation Escalation
 	auto       AutoShutdown
+	decide     Decider
 }
 
 func (s Spec) config() (config, error) {
@@ -259,6 +265,7 @@ func (s Spec) config() (config, error) {
 		period:     s.Period,
 		escalation: s.Escalation,
 		auto:       s.AutoShutdown,
+		decide:     s.Decide,
 	}
 	if c.strategy > SimpleOneForOne {
 		return c, fmt.Errorf("%w: %v", ErrInvalidStrategy, c.strategy)

@@ -113,16 +113,16 @@ func (s *sup) Receive(ctx actor.Context, msg any) {
 	case actor.Exit:
 		s.handleExit(ctx, m)
 	case retryRestart:
-		if s.pending(m.c, m.token) {
-			s.restart(ctx, m.c)
+		if s.pending(m.c, m.token, m.st) {
+			s.restart(ctx, m.c, m.st)
 		}
 	case delayedRestart:
 		s.bo.pending--
-		if s.pending(m.c, m.token) {
+		if s.pending(m.c, m.token, m.st) {
 			now := ctx.Now()
 			s.bo.last = now
 			s.hist.record(now, s.cfg.intensity, s.cfg.period)
-			_ = s.restartGroup(ctx, m.c)
+			_ = s.restartGroup(ctx, m.c, m.st)
 		}
 	case request:
 		_ = ctx.Reply(m.serve(ctx, s))
