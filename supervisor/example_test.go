@@ -297,3 +297,44 @@ func ExampleWhichChildren() {
 	//   queue (worker)
 	//   runner (worker)
 }
+
+// A Decider decides per failure where OTP decides by restart type alone:
+// under OneForAll, a crashed cache is restarted alone, since the database
+// does not depend on it, and any other failure restarts the group.
+func ExampleDecider() {
+	ctx := context.Background()
+	sys := system.New()
+	defer sys.Shutdown(ctx)
+	decided := sys.Subscribe(func(ev any) bool { _, ok := ev.(supervisor.Decided); return ok })
+	defer decided.Close()
+
+	decide := func(f supervisor.Failure) supervisor.Decision {
+		if f.ID == "cache" {
+			return supervisor.Decision{Directive: supervisor.RestartAlone, Reason: errors.New("nothing depends on the cache")}
+		}
+		return supervisor.Decision{Directive: supervisor.Restart} // as the strategy says
+	}
+	spec := supervisor.Spec{Strategy: supervisor.OneForAll, Intensity: 3, Period: time.Minute, Decide: decide}
+	sup, err := sys.Spawn(supervisor.New(spec,
+		supervisor.Child{ID: "db", Start: actor.PropsOf(func() actor.Actor { return new(counter) })},
+		supervisor.Child{ID: "cache", Start: actor.PropsOf(func() actor.Actor { return new(counter) }, actor.WithName("cache"))},
+	))
+	if err != nil {
+		panic(err)
+	}
+	before, _ := supervisor.WhichChildren(ctx, sys, sup)
+	cache, _ := sys.Whereis("cache")
+	_ = sys.Send(cache, "crash")
+	ev, _ := decided.Next(ctx)
+	d := ev.(supervisor.Decided)
+	fmt.Printf("%s: %v (%v)\n", d.ID, d.Decision.Directive, d.Decision.Reason)
+	// The decision is carried out in the same turn: once WhichChildren
+	// answers, the cache runs again.
+	after, _ := supervisor.WhichChildren(ctx, sys, sup)
+	fmt.Println("db kept its process:", after[0].PID == before[0].PID)
+	fmt.Println("cache restarted:", after[1].PID != before[1].PID && !after[1].PID.IsZero())
+	// Output:
+	// cache: restart_alone (nothing depends on the cache)
+	// db kept its process: true
+	// cache restarted: true
+}
