@@ -29,6 +29,7 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzQueueAgainstModel -fuzztime=60s ./mailbox
 	$(GO) test -run='^$$' -fuzz=FuzzAgainstModel -fuzztime=60s ./internal/pidmap
 	$(GO) test -run='^$$' -fuzz=FuzzIntensityAgainstModel -fuzztime=60s ./supervisor
+	$(GO) test -run='^$$' -fuzz=FuzzIntensityReconfigured -fuzztime=60s ./supervisor
 	$(GO) test -run='^$$' -fuzz=FuzzSupervisorAgainstModel -fuzztime=60s ./supervisor
 
 ## soak: the long reliability suite (minutes; results in docs/reliability.md):
