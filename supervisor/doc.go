@@ -74,6 +74,17 @@
 // with the panic as its reason. Each decision is published as a [Decided]
 // event before it is carried out.
 //
+// # Changing a running supervisor
+//
+// [Reconfigure] changes a running supervisor's strategy, intensity,
+// period, escalation and Decider with [Change] values, all together
+// between two of its messages, after validating the result as New does;
+// an invalid result changes nothing. The restart history is kept and
+// judged by the new limits. A SimpleOneForOne supervisor stays dynamic and
+// a static one static ([ErrDynamicStrategy]). A change lasts as long as
+// the process; [CurrentSpec] reports the Spec in effect and a
+// [Reconfigured] event each change.
+//
 // # Stopping
 //
 // Children stop in reverse start order, each per its [ShutdownPolicy]:
@@ -94,8 +105,8 @@
 // # The dynamic API
 //
 // [StartChild], [StartChildWith], [TerminateChild], [TerminateChildPID],
-// [RestartChild], [DeleteChild], [WhichChildren] and [CountChildren] are
-// synchronous requests to the supervisor, with OTP's error cases as the
+// [RestartChild], [DeleteChild], [WhichChildren] and [CountChildren] (and
+// [Reconfigure] and [CurrentSpec]) are synchronous requests to the supervisor, with OTP's error cases as the
 // errors of the var block in errors.go. They take a [Requester]: the
 // *system.System from outside the actors, or an actor's own
 // [actor.Context] from inside one. The supervisor handles them one at a
@@ -106,7 +117,7 @@
 // Every supervision step is published as a typed value on the system's
 // event stream — [ChildStarted], [ChildExited], [ChildRestarted],
 // [RestartFailed], [RestartDelayed], [Decided], [GaveUp],
-// [ShutdownTimeout] — in the order it happens, and logged through the
+// [ShutdownTimeout], [Reconfigured] — in the order it happens, and logged through the
 // supervisor's logger with the fields supervisor, child, child_pid, reason
 // and restarts (and decision, decision_reason for a Decided; pid, added by
 // the runtime, is the supervisor's own). Events are the API; logs are for

@@ -67,6 +67,10 @@ var (
 	// ErrNoArgs: StartChildWith was given arguments but the template has
 	// no StartWith to take them.
 	ErrNoArgs = errors.New("supervisor: the template takes no arguments: set Child.StartWith")
+	// ErrDynamicStrategy: Reconfigure cannot turn a SimpleOneForOne
+	// supervisor into a static one, nor a static one into SimpleOneForOne:
+	// their children are of different kinds.
+	ErrDynamicStrategy = errors.New("supervisor: cannot change between SimpleOneForOne and a static strategy")
 	// ErrInvalidDirective: a Decider returned a Directive that is not one
 	// of the five; the supervisor gives up with this error as its reason.
 	ErrInvalidDirective = errors.New("supervisor: invalid directive from the decision hook")

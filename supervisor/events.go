@@ -263,3 +263,30 @@ func (ev ShutdownTimeout) String() string {
 func (e *ShutdownTimeout) Error() string {
 	return fmt.Sprintf("supervisor: child %q (%v) did not stop within %v and was killed", e.ID, e.PID, e.Timeout)
 }
+
+// Reconfigured: Reconfigure changed the supervisor's configuration; Spec
+// is the one now in effect, as CurrentSpec reports it.
+type Reconfigured struct {
+	Supervisor actor.PID
+	Spec       Spec
+}
+
+func (Reconfigured) level() zerolog.Level { return zerolog.InfoLevel }
+func (Reconfigured) message() string      { return "supervisor reconfigured" }
+
+func (ev Reconfigured) fields(e *zerolog.Event, restarts int) *zerolog.Event {
+	return e.Stringer("strategy", ev.Spec.Strategy).Int("intensity", max(ev.Spec.Intensity, 0)).
+		Dur("period", ev.Spec.Period).Str("escalation", fmt.Sprint(ev.Spec.Escalation)).
+		Bool("decider", ev.Spec.Decide != nil).Int("restarts", restarts)
+}
+
+// String gives the intensity as the number of restarts allowed (0 for
+// NoRestarts).
+func (ev Reconfigured) String() string {
+	decider := ""
+	if ev.Spec.Decide != nil {
+		decider = ", with a decider"
+	}
+	return fmt.Sprintf("supervisor %v: reconfigured: %v, %d restart(s) in %v, %v%s",
+		ev.Supervisor, ev.Spec.Strategy, max(ev.Spec.Intensity, 0), ev.Spec.Period, ev.Spec.Escalation, decider)
+}

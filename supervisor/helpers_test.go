@@ -202,7 +202,7 @@ func isEvent(ev any) bool {
 	switch ev.(type) {
 	case supervisor.ChildStarted, supervisor.ChildExited, supervisor.ChildRestarted,
 		supervisor.RestartFailed, supervisor.RestartDelayed, supervisor.GaveUp, supervisor.ShutdownTimeout,
-		supervisor.Decided:
+		supervisor.Decided, supervisor.Reconfigured:
 		return true
 	}
 	return false

@@ -17,7 +17,9 @@ type backoffState struct {
 
 // Internal messages the supervisor sends itself. Each carries the
 // strategy its restart was scheduled under (OneForOne for a child a
-// decision restarts alone): a pending restart completes as it began.
+// decision restarts alone): a pending restart completes as it began, even
+// if Reconfigure changed the strategy meanwhile, so that no child of its
+// group is left restarting with no restart to come.
 type (
 	delayedRestart struct {
 		c     *child

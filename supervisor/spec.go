@@ -91,6 +91,10 @@ type Backoff struct {
 
 func (Backoff) escalation() {}
 
+func (b Backoff) String() string {
+	return fmt.Sprintf("backoff(base %v, max %v, jitter %v)", b.Base, b.Max, b.Jitter)
+}
+
 // AutoShutdown says whether the exit of significant children stops the
 // supervisor (OTP's auto_shutdown).
 type AutoShutdown uint8
