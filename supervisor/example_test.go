@@ -338,3 +338,47 @@ func ExampleDecider() {
 	// db kept its process: true
 	// cache restarted: true
 }
+
+// Reconfigure changes a running supervisor between two of its messages:
+// here a OneForOne supervisor becomes OneForAll, and the next failure
+// restarts the whole group. An invalid change is refused with the error
+// New would give, and changes nothing.
+func ExampleReconfigure() {
+	ctx := context.Background()
+	sys := system.New()
+	defer sys.Shutdown(ctx)
+	restarts := sys.Subscribe(func(ev any) bool { _, ok := ev.(supervisor.ChildRestarted); return ok })
+	defer restarts.Close()
+	var children []supervisor.Child
+	for _, id := range []string{"conn", "worker"} {
+		children = append(children, supervisor.Child{ID: id, Start: actor.PropsOf(func() actor.Actor {
+			return new(counter)
+		}, actor.WithName(id))})
+	}
+	sup, err := sys.Spawn(supervisor.New(supervisor.Spec{Strategy: supervisor.OneForOne, Intensity: 5, Period: time.Minute}, children...))
+	if err != nil {
+		panic(err)
+	}
+
+	err = supervisor.Reconfigure(ctx, sys, sup,
+		supervisor.WithStrategy(supervisor.OneForAll),
+		supervisor.WithIntensity(3))
+	fmt.Println("reconfigured:", err)
+	err = supervisor.Reconfigure(ctx, sys, sup, supervisor.WithPeriod(-time.Second))
+	fmt.Println(errors.Is(err, supervisor.ErrInvalidPeriod))
+	spec, _ := supervisor.CurrentSpec(ctx, sys, sup)
+	fmt.Println(spec.Strategy, spec.Intensity, spec.Period)
+
+	conn, _ := sys.Whereis("conn")
+	_ = sys.Send(conn, "crash")
+	for range 2 {
+		ev, _ := restarts.Next(ctx)
+		fmt.Println("restarted", ev.(supervisor.ChildRestarted).ID)
+	}
+	// Output:
+	// reconfigured: <nil>
+	// true
+	// one_for_all 3 1m0s
+	// restarted conn
+	// restarted worker
+}
