@@ -31,6 +31,7 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzIntensityAgainstModel -fuzztime=60s ./supervisor
 	$(GO) test -run='^$$' -fuzz=FuzzIntensityReconfigured -fuzztime=60s ./supervisor
 	$(GO) test -run='^$$' -fuzz=FuzzSupervisorAgainstModel -fuzztime=60s ./supervisor
+	$(GO) test -run='^$$' -fuzz=FuzzDecisionsAgainstModel -fuzztime=60s ./supervisor
 
 ## soak: the long reliability suite (minutes; results in docs/reliability.md):
 ## chaos soak (SOAK_DURATION, default 2m; SOAK_SEED replays), 1,000,000 idle
