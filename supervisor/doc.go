@@ -60,6 +60,14 @@
 // Max, with random jitter, and starts again from Base once the children
 // have gone a whole Period without a delayed restart.
 //
+// A [Breaker] is a circuit breaker per child, or shared by the siblings of
+// one [Child].Breaker: beyond the intensity it opens, and the child (with
+// the children restarted with it, and those sharing the breaker) stays
+// down for a cool-down, doubling each time up to a cap; then it is
+// half-open, the children started again one at a time on probation, and
+// closed once each stayed up for the probation. [ResetChild] closes a
+// breaker at once.
+//
 // # Deciding per failure
 //
 // A [Spec] may carry a [Decider], which decides per failure where OTP
@@ -106,7 +114,8 @@
 //
 // [StartChild], [StartChildWith], [TerminateChild], [TerminateChildPID],
 // [RestartChild], [DeleteChild], [WhichChildren] and [CountChildren] (and
-// [Reconfigure] and [CurrentSpec]) are synchronous requests to the supervisor, with OTP's error cases as the
+// [Reconfigure], [CurrentSpec] and [ResetChild]) are synchronous requests
+// to the supervisor, with OTP's error cases as the
 // errors of the var block in errors.go. They take a [Requester]: the
 // *system.System from outside the actors, or an actor's own
 // [actor.Context] from inside one. The supervisor handles them one at a
@@ -117,7 +126,8 @@
 // Every supervision step is published as a typed value on the system's
 // event stream — [ChildStarted], [ChildExited], [ChildRestarted],
 // [RestartFailed], [RestartDelayed], [Decided], [GaveUp],
-// [ShutdownTimeout], [Reconfigured] — in the order it happens, and logged through the
+// [ShutdownTimeout], [Reconfigured], [BreakerOpened], [BreakerHalfOpen],
+// [BreakerClosed] — in the order it happens, and logged through the
 // supervisor's logger with the fields supervisor, child, child_pid, reason
 // and restarts (and decision, decision_reason for a Decided; pid, added by
 // the runtime, is the supervisor's own). Events are the API; logs are for

@@ -21,7 +21,10 @@ var (
 	ErrInvalidPeriod = errors.New("supervisor: invalid period: want 0 for the default, or more than zero")
 	// ErrInvalidBackoff: a Backoff needs Base > 0, Max >= Base and Jitter
 	// in [0, 1].
-	ErrInvalidBackoff = errors.New("supervisor: invalid escalation: want Escalate, Terminate or Backoff{Base > 0, Max >= Base, Jitter in [0, 1]}")
+	ErrInvalidBackoff = errors.New("supervisor: invalid escalation: want Escalate, Terminate, Breaker or Backoff{Base > 0, Max >= Base, Jitter in [0, 1]}")
+	// ErrInvalidBreaker: a Breaker needs CoolDown > 0, MaxCoolDown >=
+	// CoolDown, Jitter in [0, 1], Probation > 0 and Quiet >= 0.
+	ErrInvalidBreaker = errors.New("supervisor: invalid breaker: want CoolDown > 0, MaxCoolDown >= CoolDown, Jitter in [0, 1], Probation > 0, Quiet >= 0")
 	// ErrInvalidAutoShutdown: Spec.AutoShutdown is not Never,
 	// AnySignificant or AllSignificant.
 	ErrInvalidAutoShutdown = errors.New("supervisor: invalid auto-shutdown")

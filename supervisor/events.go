@@ -290,3 +290,77 @@ func (ev Reconfigured) String() string {
 	return fmt.Sprintf("supervisor %v: reconfigured: %v, %d restart(s) in %v, %v%s",
 		ev.Supervisor, ev.Spec.Strategy, max(ev.Spec.Intensity, 0), ev.Spec.Period, ev.Spec.Escalation, decider)
 }
+
+// BreakerOpened: under a Breaker escalation, the restart of child ID was
+// one too many (or ID failed on probation, or failed to start as the
+// probe) and breaker Breaker (the child's ID, or its Child.Breaker) opened
+// for Children, which are down and wait for CoolDown; Attempt counts the
+// openings since the last quiet period, from 1.
+type BreakerOpened struct {
+	Supervisor actor.PID
+	Breaker    string
+	ID         string
+	Children   []string
+	CoolDown   time.Duration
+	Attempt    int
+}
+
+func (BreakerOpened) level() zerolog.Level { return zerolog.WarnLevel }
+func (BreakerOpened) message() string      { return "breaker opened" }
+
+func (ev BreakerOpened) fields(e *zerolog.Event, restarts int) *zerolog.Event {
+	return e.Str("breaker", ev.Breaker).Str("child", ev.ID).Strs("children", ev.Children).
+		Dur("cool_down", ev.CoolDown).Int("attempt", ev.Attempt).Int("restarts", restarts)
+}
+
+func (ev BreakerOpened) String() string {
+	return fmt.Sprintf("supervisor %v: breaker %q opened after child %q failed: %v down for %v (attempt %d)",
+		ev.Supervisor, ev.Breaker, ev.ID, ev.Children, ev.CoolDown, ev.Attempt)
+}
+
+// BreakerHalfOpen: breaker Breaker's cool-down (or the probation of the
+// child before) is over and child ID was started as PID on probation: if
+// it stays up for Probation, the next child is probed or the breaker
+// closes.
+type BreakerHalfOpen struct {
+	Supervisor actor.PID
+	Breaker    string
+	ID         string
+	PID        actor.PID
+	Probation  time.Duration
+}
+
+func (BreakerHalfOpen) level() zerolog.Level { return zerolog.InfoLevel }
+func (BreakerHalfOpen) message() string      { return "breaker half-open: child on probation" }
+
+func (ev BreakerHalfOpen) fields(e *zerolog.Event, _ int) *zerolog.Event {
+	return e.Str("breaker", ev.Breaker).Str("child", ev.ID).Stringer("child_pid", ev.PID).Dur("probation", ev.Probation)
+}
+
+func (ev BreakerHalfOpen) String() string {
+	return fmt.Sprintf("supervisor %v: breaker %q half-open: child %q started as %v on probation for %v",
+		ev.Supervisor, ev.Breaker, ev.ID, ev.PID, ev.Probation)
+}
+
+// BreakerClosed: breaker Breaker closed, every child that was down with it
+// having passed its probation, or at once by ResetChild (Reset).
+type BreakerClosed struct {
+	Supervisor actor.PID
+	Breaker    string
+	Reset      bool
+}
+
+func (BreakerClosed) level() zerolog.Level { return zerolog.InfoLevel }
+func (BreakerClosed) message() string      { return "breaker closed" }
+
+func (ev BreakerClosed) fields(e *zerolog.Event, _ int) *zerolog.Event {
+	return e.Str("breaker", ev.Breaker).Bool("reset", ev.Reset)
+}
+
+func (ev BreakerClosed) String() string {
+	how := "every child passed its probation"
+	if ev.Reset {
+		how = "reset"
+	}
+	return fmt.Sprintf("supervisor %v: breaker %q closed: %s", ev.Supervisor, ev.Breaker, how)
+}

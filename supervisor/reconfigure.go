@@ -44,7 +44,7 @@ func WithDecider(d Decider) Change { return Change{func(s *Spec) { s.Decide = d 
 // was judged by the old Spec, the next one is judged by the new. If the
 // result is invalid nothing changes and the error is the one New would
 // give (ErrInvalidStrategy, ErrInvalidIntensity, ErrInvalidPeriod,
-// ErrInvalidBackoff), or ErrDynamicStrategy.
+// ErrInvalidBackoff, ErrInvalidBreaker), or ErrDynamicStrategy.
 //
 // The restart history is kept and judged by the new limits from then on:
 // lowering the intensity below the restarts of the window makes the next

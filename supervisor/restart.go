@@ -39,6 +39,9 @@ func (s *sup) childExited(ctx actor.Context, c *child, reason error) {
 	s.setState(c, stopped, actor.PID{})
 	s.event(ctx, ChildExited{Supervisor: s.self, ID: c.spec.ID, PID: pid, Reason: reason})
 	restart := c.spec.Restart == Permanent || c.spec.Restart == Transient && !actor.IsClean(reason)
+	if s.probeExited(ctx, c, restart) {
+		return
+	}
 	if !restart {
 		if c.spec.Restart == Temporary || s.dynamic() {
 			s.remove(c)
@@ -69,6 +72,10 @@ func (s *sup) autoShutdown(ctx actor.Context, c *child) {
 func (s *sup) restart(ctx actor.Context, c *child, st Strategy) {
 	if s.hist.admit(ctx.Now(), s.cfg.intensity, s.cfg.period) {
 		_ = s.restartGroup(ctx, c, st) // a failure is retried
+		return
+	}
+	if br, ok := s.cfg.escalation.(Breaker); ok {
+		s.openBreaker(ctx, s.breakerOf(c), c, st, br)
 		return
 	}
 	b, ok := s.cfg.escalation.(Backoff)

@@ -54,7 +54,8 @@ func (s Strategy) String() string {
 }
 
 // Escalation says what a supervisor does when restarts exceed its
-// intensity: [Escalate], [Terminate] or a [Backoff]. The set is closed.
+// intensity: [Escalate], [Terminate], a [Backoff] or a [Breaker]. The set
+// is closed.
 type Escalation interface{ escalation() }
 
 type giveUp uint8
@@ -250,6 +251,12 @@ type Child struct {
 	// Significant children may stop the supervisor when they exit (see
 	// Spec.AutoShutdown). A significant child cannot be Permanent.
 	Significant bool
+	// Breaker, under a Breaker escalation, names a breaker this child
+	// shares with its siblings of the same Breaker: when it opens for one
+	// of them, it opens for all. Empty gives the child a breaker of its
+	// own. A SimpleOneForOne template's Breaker is shared by all its
+	// children. Without a Breaker escalation it is unused.
+	Breaker string
 }
 
 // config is a validated Spec with its defaults applied.
@@ -295,6 +302,10 @@ func (s Spec) config() (config, error) {
 	case Backoff:
 		if e.Base <= 0 || e.Max < e.Base || !(e.Jitter >= 0 && e.Jitter <= 1) {
 			return c, fmt.Errorf("%w: %+v", ErrInvalidBackoff, e)
+		}
+	case Breaker:
+		if e.CoolDown <= 0 || e.MaxCoolDown < e.CoolDown || !(e.Jitter >= 0 && e.Jitter <= 1) || e.Probation <= 0 || e.Quiet < 0 {
+			return c, fmt.Errorf("%w: %+v", ErrInvalidBreaker, e)
 		}
 	default:
 		return c, fmt.Errorf("%w: %T", ErrInvalidBackoff, e)
