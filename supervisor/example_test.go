@@ -382,3 +382,50 @@ func ExampleReconfigure() {
 	// restarted conn
 	// restarted worker
 }
+
+// A Breaker shared by two children that use one database: when one of
+// them fails beyond the intensity, the breaker opens for both; after the
+// cool-down they are started again one at a time, each on probation, and
+// the breaker closes once both stayed up.
+func ExampleBreaker() {
+	ctx := context.Background()
+	sys := system.New()
+	defer sys.Shutdown(ctx)
+	events := sys.Subscribe(func(ev any) bool {
+		switch ev.(type) {
+		case supervisor.BreakerOpened, supervisor.BreakerHalfOpen, supervisor.BreakerClosed:
+			return true
+		}
+		return false
+	})
+	defer events.Close()
+	usesDB := func(id string) supervisor.Child {
+		return supervisor.Child{ID: id, Breaker: "db",
+			Start: actor.PropsOf(func() actor.Actor { return new(counter) }, actor.WithName(id))}
+	}
+	_, err := sys.Spawn(supervisor.New(supervisor.Spec{
+		Intensity:  supervisor.NoRestarts,
+		Escalation: supervisor.Breaker{CoolDown: time.Millisecond, MaxCoolDown: time.Second, Probation: time.Millisecond},
+	}, usesDB("orders"), usesDB("payments")))
+	if err != nil {
+		panic(err)
+	}
+	orders, _ := sys.Whereis("orders")
+	_ = sys.Send(orders, "crash")
+	for range 4 {
+		ev, _ := events.Next(ctx)
+		switch e := ev.(type) {
+		case supervisor.BreakerOpened:
+			fmt.Println("opened for", e.Children, "after", e.ID, "failed; cool-down", e.CoolDown)
+		case supervisor.BreakerHalfOpen:
+			fmt.Println("probing", e.ID)
+		case supervisor.BreakerClosed:
+			fmt.Println("closed")
+		}
+	}
+	// Output:
+	// opened for [orders payments] after orders failed; cool-down 1ms
+	// probing orders
+	// probing payments
+	// closed
+}
