@@ -24,12 +24,15 @@ bench:
 bench-go:
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
 
-## fuzz: run each fuzz target for a minute (mailbox; PID map; supervisor intensity and decisions)
+## fuzz: run each fuzz target for a minute (mailbox; PID map; supervisor intensity, decisions and breakers)
 fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzQueueAgainstModel -fuzztime=60s ./mailbox
 	$(GO) test -run='^$$' -fuzz=FuzzAgainstModel -fuzztime=60s ./internal/pidmap
 	$(GO) test -run='^$$' -fuzz=FuzzIntensityAgainstModel -fuzztime=60s ./supervisor
+	$(GO) test -run='^$$' -fuzz=FuzzIntensityReconfigured -fuzztime=60s ./supervisor
 	$(GO) test -run='^$$' -fuzz=FuzzSupervisorAgainstModel -fuzztime=60s ./supervisor
+	$(GO) test -run='^$$' -fuzz=FuzzDecisionsAgainstModel -fuzztime=60s ./supervisor
+	$(GO) test -run='^$$' -fuzz=FuzzBreakerAgainstModel -fuzztime=60s ./supervisor
 
 ## soak: the long reliability suite (minutes; results in docs/reliability.md):
 ## chaos soak (SOAK_DURATION, default 2m; SOAK_SEED replays), 1,000,000 idle

@@ -14,12 +14,16 @@ import (
 type Requester = actor.Requester
 
 // ChildInfo describes one child, as WhichChildren reports it. PID is zero
-// when the child is not running; Restarting says a restart is pending.
+// when the child is not running; Restarting says a restart is pending
+// (a Backoff delay, a retry, or an Open breaker); Breaker is the state of
+// the breaker the child is down with or on probation under (Closed
+// otherwise, and always without a Breaker escalation).
 type ChildInfo struct {
 	ID         string
 	PID        actor.PID
 	Kind       Kind
 	Restarting bool
+	Breaker    BreakerState
 }
 
 // Counts is what CountChildren reports: Specs children in all (running or
@@ -97,6 +101,18 @@ func DeleteChild(ctx context.Context, r Requester, sup actor.PID, id string) err
 	return err
 }
 
+// ResetChild closes at once the breaker that the child with ID id is down
+// with (or on probation under), or its own, and starts every child waiting
+// on it, in start order, without counting toward the intensity; the
+// breaker's cool-downs start again from CoolDown. A closed breaker is left
+// alone: nil. Errors: *ChildStartFailed for the first child that failed to
+// start (it is left stopped; the others are started), ErrNotFound,
+// ErrDynamic.
+func ResetChild(ctx context.Context, r Requester, sup actor.PID, id string) error {
+	_, err := call[struct{}](ctx, r, sup, resetChildReq{id})
+	return err
+}
+
 // WhichChildren lists the children in start order.
 func WhichChildren(ctx context.Context, r Requester, sup actor.PID) ([]ChildInfo, error) {
 	return call[[]ChildInfo](ctx, r, sup, whichChildrenReq{})
@@ -151,6 +167,7 @@ type (
 	}
 	restartChildReq  struct{ id string }
 	deleteChildReq   struct{ id string }
+	resetChildReq    struct{ id string }
 	whichChildrenReq struct{}
 	countChildrenReq struct{}
 )
@@ -226,6 +243,7 @@ func (q terminateChildReq) serve(ctx actor.Context, s *sup) reply {
 		}
 	case restarting:
 		s.setState(c, stopped, actor.PID{})
+		c.wait = nil // no longer waiting on a breaker either
 	}
 	if c.spec.Restart == Temporary || s.dynamic() {
 		s.remove(c)
@@ -281,10 +299,22 @@ func (q deleteChildReq) serve(_ actor.Context, s *sup) reply {
 	return reply{}
 }
 
+func (q resetChildReq) serve(ctx actor.Context, s *sup) reply {
+	if s.dynamic() {
+		return reply{err: ErrDynamic}
+	}
+	c := s.byID[q.id]
+	if c == nil {
+		return reply{err: ErrNotFound}
+	}
+	return reply{err: s.resetBreaker(ctx, c)}
+}
+
 func (whichChildrenReq) serve(_ actor.Context, s *sup) reply {
 	out := make([]ChildInfo, 0, s.n)
 	for c := s.head; c != nil; c = c.next {
-		out = append(out, ChildInfo{ID: c.spec.ID, PID: c.pid, Kind: c.spec.Kind, Restarting: c.state == restarting})
+		out = append(out, ChildInfo{ID: c.spec.ID, PID: c.pid, Kind: c.spec.Kind, Restarting: c.state == restarting,
+			Breaker: s.breakerState(c)})
 	}
 	return reply{v: out}
 }

@@ -21,6 +21,8 @@ type child struct {
 	token    uint64 // identifies the pending restart; a stale one is ignored
 	restarts int
 	removed  bool
+	brk      *breaker // its own breaker, once it needed one
+	wait     *breaker // the breaker it is down with, if any
 	prev     *child
 	next     *child
 }

@@ -60,6 +60,39 @@
 // Max, with random jitter, and starts again from Base once the children
 // have gone a whole Period without a delayed restart.
 //
+// A [Breaker] is a circuit breaker per child, or shared by the siblings of
+// one [Child].Breaker: beyond the intensity it opens, and the child (with
+// the children restarted with it, and those sharing the breaker) stays
+// down for a cool-down, doubling each time up to a cap; then it is
+// half-open, the children started again one at a time on probation, and
+// closed once each stayed up for the probation. [ResetChild] closes a
+// breaker at once.
+//
+// # Deciding per failure
+//
+// A [Spec] may carry a [Decider], which decides per failure where OTP
+// decides by the restart type alone. It is asked about every exit the
+// child's restart type would restart, with the child's ID, PID, exit
+// reason and restart count, and answers a [Decision]: [Restart] by the
+// strategy (what happens without a Decider), [RestartAlone] even under
+// OneForAll and RestForOne, [Stop] and keep the spec, [Delete] the spec, or
+// [GiveUp] at once with a reason of its choosing. Restarts it decides count
+// toward the intensity as any restart does. It runs in the supervisor's
+// turn and must not block; a panic in it makes the supervisor give up
+// with the panic as its reason. Each decision is published as a [Decided]
+// event before it is carried out.
+//
+// # Changing a running supervisor
+//
+// [Reconfigure] changes a running supervisor's strategy, intensity,
+// period, escalation and Decider with [Change] values, all together
+// between two of its messages, after validating the result as New does;
+// an invalid result changes nothing. The restart history is kept and
+// judged by the new limits. A SimpleOneForOne supervisor stays dynamic and
+// a static one static ([ErrDynamicStrategy]). A change lasts as long as
+// the process; [CurrentSpec] reports the Spec in effect and a
+// [Reconfigured] event each change.
+//
 // # Stopping
 //
 // Children stop in reverse start order, each per its [ShutdownPolicy]:
@@ -80,8 +113,9 @@
 // # The dynamic API
 //
 // [StartChild], [StartChildWith], [TerminateChild], [TerminateChildPID],
-// [RestartChild], [DeleteChild], [WhichChildren] and [CountChildren] are
-// synchronous requests to the supervisor, with OTP's error cases as the
+// [RestartChild], [DeleteChild], [WhichChildren] and [CountChildren] (and
+// [Reconfigure], [CurrentSpec] and [ResetChild]) are synchronous requests
+// to the supervisor, with OTP's error cases as the
 // errors of the var block in errors.go. They take a [Requester]: the
 // *system.System from outside the actors, or an actor's own
 // [actor.Context] from inside one. The supervisor handles them one at a
@@ -91,9 +125,11 @@
 //
 // Every supervision step is published as a typed value on the system's
 // event stream — [ChildStarted], [ChildExited], [ChildRestarted],
-// [RestartFailed], [RestartDelayed], [GaveUp], [ShutdownTimeout] — in the
-// order it happens, and logged through the supervisor's logger with the
-// fields supervisor, child, child_pid, reason and restarts (pid, added by
+// [RestartFailed], [RestartDelayed], [Decided], [GaveUp],
+// [ShutdownTimeout], [Reconfigured], [BreakerOpened], [BreakerHalfOpen],
+// [BreakerClosed] — in the order it happens, and logged through the
+// supervisor's logger with the fields supervisor, child, child_pid, reason
+// and restarts (and decision, decision_reason for a Decided; pid, added by
 // the runtime, is the supervisor's own). Events are the API; logs are for
 // people.
 //

@@ -21,7 +21,10 @@ var (
 	ErrInvalidPeriod = errors.New("supervisor: invalid period: want 0 for the default, or more than zero")
 	// ErrInvalidBackoff: a Backoff needs Base > 0, Max >= Base and Jitter
 	// in [0, 1].
-	ErrInvalidBackoff = errors.New("supervisor: invalid escalation: want Escalate, Terminate or Backoff{Base > 0, Max >= Base, Jitter in [0, 1]}")
+	ErrInvalidBackoff = errors.New("supervisor: invalid escalation: want Escalate, Terminate, Breaker or Backoff{Base > 0, Max >= Base, Jitter in [0, 1]}")
+	// ErrInvalidBreaker: a Breaker needs CoolDown > 0, MaxCoolDown >=
+	// CoolDown, Jitter in [0, 1], Probation > 0 and Quiet >= 0.
+	ErrInvalidBreaker = errors.New("supervisor: invalid breaker: want CoolDown > 0, MaxCoolDown >= CoolDown, Jitter in [0, 1], Probation > 0, Quiet >= 0")
 	// ErrInvalidAutoShutdown: Spec.AutoShutdown is not Never,
 	// AnySignificant or AllSignificant.
 	ErrInvalidAutoShutdown = errors.New("supervisor: invalid auto-shutdown")
@@ -67,6 +70,13 @@ var (
 	// ErrNoArgs: StartChildWith was given arguments but the template has
 	// no StartWith to take them.
 	ErrNoArgs = errors.New("supervisor: the template takes no arguments: set Child.StartWith")
+	// ErrDynamicStrategy: Reconfigure cannot turn a SimpleOneForOne
+	// supervisor into a static one, nor a static one into SimpleOneForOne:
+	// their children are of different kinds.
+	ErrDynamicStrategy = errors.New("supervisor: cannot change between SimpleOneForOne and a static strategy")
+	// ErrInvalidDirective: a Decider returned a Directive that is not one
+	// of the five; the supervisor gives up with this error as its reason.
+	ErrInvalidDirective = errors.New("supervisor: invalid directive from the decision hook")
 	// ErrNotSupervisor: the process answered a supervisor request with
 	// something else; the PID is not a supervisor of this package.
 	ErrNotSupervisor = errors.New("supervisor: unexpected reply: not a supervisor")

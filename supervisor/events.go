@@ -162,25 +162,80 @@ func (ev RestartDelayed) String() string {
 }
 
 // GaveUp: restarts exceeded the intensity (the exit of child ID called for
-// one too many) and the supervisor is stopping its children and exiting
-// with Reason: a *RestartLimitExceeded under Escalate, actor.Shutdown under
-// Terminate.
+// one too many), or the Decider decided GiveUp about child ID's exit
+// (Decided), and the supervisor is stopping its children and exiting with
+// Reason: a *RestartLimitExceeded under Escalate, actor.Shutdown under
+// Terminate, the Decision's reason (or the child's exit reason) when
+// Decided, an *actor.PanicError when the Decider panicked.
 type GaveUp struct {
 	Supervisor actor.PID
 	ID         string
 	Reason     error
+	Decided    bool
 }
 
 func (GaveUp) level() zerolog.Level { return zerolog.ErrorLevel }
-func (GaveUp) message() string      { return "restart intensity exceeded: giving up" }
+
+func (ev GaveUp) message() string {
+	if ev.Decided {
+		return "decided to give up"
+	}
+	return "restart intensity exceeded: giving up"
+}
 
 func (ev GaveUp) fields(e *zerolog.Event, restarts int) *zerolog.Event {
 	return e.Str("child", ev.ID).AnErr("reason", ev.Reason).Int("restarts", restarts)
 }
 
 func (ev GaveUp) String() string {
+	if ev.Decided {
+		return fmt.Sprintf("supervisor %v: decided to give up after child %q exited: %v", ev.Supervisor, ev.ID, ev.Reason)
+	}
 	return fmt.Sprintf("supervisor %v: restart intensity exceeded after child %q exited: giving up: %v",
 		ev.Supervisor, ev.ID, ev.Reason)
+}
+
+// Decided: the Decider decided Decision about child ID's exit (as PID,
+// with reason Exit), before the supervisor carries it out. A panic in the
+// Decider is reported as the decision GiveUp with the *actor.PanicError as
+// its reason.
+type Decided struct {
+	Supervisor actor.PID
+	ID         string
+	PID        actor.PID
+	Exit       error
+	Decision   Decision
+}
+
+// level is debug for Restart, what happens without a Decider; info for
+// RestartAlone; warn for Stop and Delete, which leave the child down; error
+// for GiveUp.
+func (ev Decided) level() zerolog.Level {
+	switch ev.Decision.Directive {
+	case Restart:
+		return zerolog.DebugLevel
+	case RestartAlone:
+		return zerolog.InfoLevel
+	case Stop, Delete:
+		return zerolog.WarnLevel
+	}
+	return zerolog.ErrorLevel
+}
+
+func (Decided) message() string { return "decided about a child's exit" }
+
+func (ev Decided) fields(e *zerolog.Event, _ int) *zerolog.Event {
+	return e.Str("child", ev.ID).Stringer("child_pid", ev.PID).AnErr("reason", ev.Exit).
+		Stringer("decision", ev.Decision.Directive).AnErr("decision_reason", ev.Decision.Reason)
+}
+
+func (ev Decided) String() string {
+	why := ""
+	if ev.Decision.Reason != nil {
+		why = ": " + ev.Decision.Reason.Error()
+	}
+	return fmt.Sprintf("supervisor %v: child %q (%v) exited: %v: decided %v%s",
+		ev.Supervisor, ev.ID, ev.PID, ev.Exit, ev.Decision.Directive, why)
 }
 
 // ShutdownTimeout: child ID (PID) did not exit within Timeout of the exit
@@ -207,4 +262,105 @@ func (ev ShutdownTimeout) String() string {
 
 func (e *ShutdownTimeout) Error() string {
 	return fmt.Sprintf("supervisor: child %q (%v) did not stop within %v and was killed", e.ID, e.PID, e.Timeout)
+}
+
+// Reconfigured: Reconfigure changed the supervisor's configuration; Spec
+// is the one now in effect, as CurrentSpec reports it.
+type Reconfigured struct {
+	Supervisor actor.PID
+	Spec       Spec
+}
+
+func (Reconfigured) level() zerolog.Level { return zerolog.InfoLevel }
+func (Reconfigured) message() string      { return "supervisor reconfigured" }
+
+func (ev Reconfigured) fields(e *zerolog.Event, restarts int) *zerolog.Event {
+	return e.Stringer("strategy", ev.Spec.Strategy).Int("intensity", max(ev.Spec.Intensity, 0)).
+		Dur("period", ev.Spec.Period).Str("escalation", fmt.Sprint(ev.Spec.Escalation)).
+		Bool("decider", ev.Spec.Decide != nil).Int("restarts", restarts)
+}
+
+// String gives the intensity as the number of restarts allowed (0 for
+// NoRestarts).
+func (ev Reconfigured) String() string {
+	decider := ""
+	if ev.Spec.Decide != nil {
+		decider = ", with a decider"
+	}
+	return fmt.Sprintf("supervisor %v: reconfigured: %v, %d restart(s) in %v, %v%s",
+		ev.Supervisor, ev.Spec.Strategy, max(ev.Spec.Intensity, 0), ev.Spec.Period, ev.Spec.Escalation, decider)
+}
+
+// BreakerOpened: under a Breaker escalation, the restart of child ID was
+// one too many (or ID failed on probation, or failed to start as the
+// probe) and breaker Breaker (the child's ID, or its Child.Breaker) opened
+// for Children, which are down and wait for CoolDown; Attempt counts the
+// openings since the last quiet period, from 1.
+type BreakerOpened struct {
+	Supervisor actor.PID
+	Breaker    string
+	ID         string
+	Children   []string
+	CoolDown   time.Duration
+	Attempt    int
+}
+
+func (BreakerOpened) level() zerolog.Level { return zerolog.WarnLevel }
+func (BreakerOpened) message() string      { return "breaker opened" }
+
+func (ev BreakerOpened) fields(e *zerolog.Event, restarts int) *zerolog.Event {
+	return e.Str("breaker", ev.Breaker).Str("child", ev.ID).Strs("children", ev.Children).
+		Dur("cool_down", ev.CoolDown).Int("attempt", ev.Attempt).Int("restarts", restarts)
+}
+
+func (ev BreakerOpened) String() string {
+	return fmt.Sprintf("supervisor %v: breaker %q opened after child %q failed: %v down for %v (attempt %d)",
+		ev.Supervisor, ev.Breaker, ev.ID, ev.Children, ev.CoolDown, ev.Attempt)
+}
+
+// BreakerHalfOpen: breaker Breaker's cool-down (or the probation of the
+// child before) is over and child ID was started as PID on probation: if
+// it stays up for Probation, the next child is probed or the breaker
+// closes.
+type BreakerHalfOpen struct {
+	Supervisor actor.PID
+	Breaker    string
+	ID         string
+	PID        actor.PID
+	Probation  time.Duration
+}
+
+func (BreakerHalfOpen) level() zerolog.Level { return zerolog.InfoLevel }
+func (BreakerHalfOpen) message() string      { return "breaker half-open: child on probation" }
+
+func (ev BreakerHalfOpen) fields(e *zerolog.Event, _ int) *zerolog.Event {
+	return e.Str("breaker", ev.Breaker).Str("child", ev.ID).Stringer("child_pid", ev.PID).Dur("probation", ev.Probation)
+}
+
+func (ev BreakerHalfOpen) String() string {
+	return fmt.Sprintf("supervisor %v: breaker %q half-open: child %q started as %v on probation for %v",
+		ev.Supervisor, ev.Breaker, ev.ID, ev.PID, ev.Probation)
+}
+
+// BreakerClosed: breaker Breaker closed, every child that was down with it
+// having passed its probation, or at once by ResetChild (Reset).
+type BreakerClosed struct {
+	Supervisor actor.PID
+	Breaker    string
+	Reset      bool
+}
+
+func (BreakerClosed) level() zerolog.Level { return zerolog.InfoLevel }
+func (BreakerClosed) message() string      { return "breaker closed" }
+
+func (ev BreakerClosed) fields(e *zerolog.Event, _ int) *zerolog.Event {
+	return e.Str("breaker", ev.Breaker).Bool("reset", ev.Reset)
+}
+
+func (ev BreakerClosed) String() string {
+	how := "every child passed its probation"
+	if ev.Reset {
+		how = "reset"
+	}
+	return fmt.Sprintf("supervisor %v: breaker %q closed: %s", ev.Supervisor, ev.Breaker, how)
 }

@@ -297,3 +297,135 @@ func ExampleWhichChildren() {
 	//   queue (worker)
 	//   runner (worker)
 }
+
+// A Decider decides per failure where OTP decides by restart type alone:
+// under OneForAll, a crashed cache is restarted alone, since the database
+// does not depend on it, and any other failure restarts the group.
+func ExampleDecider() {
+	ctx := context.Background()
+	sys := system.New()
+	defer sys.Shutdown(ctx)
+	decided := sys.Subscribe(func(ev any) bool { _, ok := ev.(supervisor.Decided); return ok })
+	defer decided.Close()
+
+	decide := func(f supervisor.Failure) supervisor.Decision {
+		if f.ID == "cache" {
+			return supervisor.Decision{Directive: supervisor.RestartAlone, Reason: errors.New("nothing depends on the cache")}
+		}
+		return supervisor.Decision{Directive: supervisor.Restart} // as the strategy says
+	}
+	spec := supervisor.Spec{Strategy: supervisor.OneForAll, Intensity: 3, Period: time.Minute, Decide: decide}
+	sup, err := sys.Spawn(supervisor.New(spec,
+		supervisor.Child{ID: "db", Start: actor.PropsOf(func() actor.Actor { return new(counter) })},
+		supervisor.Child{ID: "cache", Start: actor.PropsOf(func() actor.Actor { return new(counter) }, actor.WithName("cache"))},
+	))
+	if err != nil {
+		panic(err)
+	}
+	before, _ := supervisor.WhichChildren(ctx, sys, sup)
+	cache, _ := sys.Whereis("cache")
+	_ = sys.Send(cache, "crash")
+	ev, _ := decided.Next(ctx)
+	d := ev.(supervisor.Decided)
+	fmt.Printf("%s: %v (%v)\n", d.ID, d.Decision.Directive, d.Decision.Reason)
+	// The decision is carried out in the same turn: once WhichChildren
+	// answers, the cache runs again.
+	after, _ := supervisor.WhichChildren(ctx, sys, sup)
+	fmt.Println("db kept its process:", after[0].PID == before[0].PID)
+	fmt.Println("cache restarted:", after[1].PID != before[1].PID && !after[1].PID.IsZero())
+	// Output:
+	// cache: restart_alone (nothing depends on the cache)
+	// db kept its process: true
+	// cache restarted: true
+}
+
+// Reconfigure changes a running supervisor between two of its messages:
+// here a OneForOne supervisor becomes OneForAll, and the next failure
+// restarts the whole group. An invalid change is refused with the error
+// New would give, and changes nothing.
+func ExampleReconfigure() {
+	ctx := context.Background()
+	sys := system.New()
+	defer sys.Shutdown(ctx)
+	restarts := sys.Subscribe(func(ev any) bool { _, ok := ev.(supervisor.ChildRestarted); return ok })
+	defer restarts.Close()
+	var children []supervisor.Child
+	for _, id := range []string{"conn", "worker"} {
+		children = append(children, supervisor.Child{ID: id, Start: actor.PropsOf(func() actor.Actor {
+			return new(counter)
+		}, actor.WithName(id))})
+	}
+	sup, err := sys.Spawn(supervisor.New(supervisor.Spec{Strategy: supervisor.OneForOne, Intensity: 5, Period: time.Minute}, children...))
+	if err != nil {
+		panic(err)
+	}
+
+	err = supervisor.Reconfigure(ctx, sys, sup,
+		supervisor.WithStrategy(supervisor.OneForAll),
+		supervisor.WithIntensity(3))
+	fmt.Println("reconfigured:", err)
+	err = supervisor.Reconfigure(ctx, sys, sup, supervisor.WithPeriod(-time.Second))
+	fmt.Println(errors.Is(err, supervisor.ErrInvalidPeriod))
+	spec, _ := supervisor.CurrentSpec(ctx, sys, sup)
+	fmt.Println(spec.Strategy, spec.Intensity, spec.Period)
+
+	conn, _ := sys.Whereis("conn")
+	_ = sys.Send(conn, "crash")
+	for range 2 {
+		ev, _ := restarts.Next(ctx)
+		fmt.Println("restarted", ev.(supervisor.ChildRestarted).ID)
+	}
+	// Output:
+	// reconfigured: <nil>
+	// true
+	// one_for_all 3 1m0s
+	// restarted conn
+	// restarted worker
+}
+
+// A Breaker shared by two children that use one database: when one of
+// them fails beyond the intensity, the breaker opens for both; after the
+// cool-down they are started again one at a time, each on probation, and
+// the breaker closes once both stayed up.
+func ExampleBreaker() {
+	ctx := context.Background()
+	sys := system.New()
+	defer sys.Shutdown(ctx)
+	events := sys.Subscribe(func(ev any) bool {
+		switch ev.(type) {
+		case supervisor.BreakerOpened, supervisor.BreakerHalfOpen, supervisor.BreakerClosed:
+			return true
+		}
+		return false
+	})
+	defer events.Close()
+	usesDB := func(id string) supervisor.Child {
+		return supervisor.Child{ID: id, Breaker: "db",
+			Start: actor.PropsOf(func() actor.Actor { return new(counter) }, actor.WithName(id))}
+	}
+	_, err := sys.Spawn(supervisor.New(supervisor.Spec{
+		Intensity:  supervisor.NoRestarts,
+		Escalation: supervisor.Breaker{CoolDown: time.Millisecond, MaxCoolDown: time.Second, Probation: time.Millisecond},
+	}, usesDB("orders"), usesDB("payments")))
+	if err != nil {
+		panic(err)
+	}
+	orders, _ := sys.Whereis("orders")
+	_ = sys.Send(orders, "crash")
+	for range 4 {
+		ev, _ := events.Next(ctx)
+		switch e := ev.(type) {
+		case supervisor.BreakerOpened:
+			fmt.Println("opened for", e.Children, "after", e.ID, "failed; cool-down", e.CoolDown)
+		case supervisor.BreakerHalfOpen:
+			fmt.Println("probing", e.ID)
+		case supervisor.BreakerClosed:
+			fmt.Println("closed")
+		}
+	}
+	// Output:
+	// opened for [orders payments] after orders failed; cool-down 1ms
+	// probing orders
+	// probing payments
+	// closed
+}

@@ -357,3 +357,81 @@ func fuzzSupervisor(t *testing.T, spec []byte, ops []byte) {
 		t.Fatalf("%s: c started %d times, b %d; want %d and %d", desc, c, b, 1+restarts["c"], 1+restarts["b"])
 	}
 }
+
+// reconfiguredIntensity is the intensity rule when Reconfigure changes the
+// limits between restarts, as Reconfigure documents it: the history is
+// kept and judged by the limits of the moment; a restart made beyond the
+// intensity takes the place of the oldest ones remembered, keeping at most
+// the intensity of the moment. Under fixed limits it decides as
+// otpIntensity does.
+type reconfiguredIntensity struct{ restarts []time.Time }
+
+func (m *reconfiguredIntensity) forget(now time.Time, period time.Duration) {
+	kept := m.restarts[:0]
+	for _, r := range m.restarts {
+		if now.Sub(r) < period {
+			kept = append(kept, r)
+		}
+	}
+	m.restarts = kept
+}
+
+func (m *reconfiguredIntensity) allow(now time.Time, intensity int, period time.Duration) bool {
+	m.forget(now, period)
+	if len(m.restarts) >= intensity {
+		return false
+	}
+	m.restarts = append(m.restarts, now)
+	return true
+}
+
+func (m *reconfiguredIntensity) made(now time.Time, intensity int, period time.Duration) {
+	m.forget(now, period)
+	for len(m.restarts) > 0 && len(m.restarts) >= intensity {
+		m.restarts = m.restarts[1:]
+	}
+	if intensity > 0 {
+		m.restarts = append(m.restarts, now)
+	}
+}
+
+// FuzzIntensityReconfigured drives History.Admit and History.Record with
+// limits that change between restarts, as Reconfigure changes them, and
+// checks every decision and the size of the history against a plain slice
+// model. The seed corpus runs in `make test`.
+func FuzzIntensityReconfigured(f *testing.F) {
+	// Intensity 5, four restarts, intensity 2, a delayed restart, a restart.
+	f.Add([]byte{0, 22, 1, 0, 1, 0, 1, 0, 1, 0, 0, 10, 1, 1, 0, 0})
+	// Intensity 1, a restart, intensity 6, restarts, period 4s, time passes.
+	f.Add([]byte{0, 6, 0, 0, 0, 26, 1, 0, 1, 1, 1, 0, 0, 15, 3, 0, 2, 0})
+	f.Add([]byte{0, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 1, 100, 0})
+	f.Add([]byte{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 6, 0, 1, 0, 1, 0, 1, 0, 42, 0, 0, 0, 0, 0, 0, 0, 0})
+	f.Add([]byte{5, 2, 0, 0, 10, 0, 10, 1, 0, 3, 200, 0, 0, 7, 1, 0, 1, 0, 0, 43, 0, 0})
+	f.Fuzz(func(t *testing.T, ops []byte) {
+		intensity, period := 3, 32*time.Second
+		now := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+		var model reconfiguredIntensity
+		var h supervisor.History
+		for i := 0; i+1 < len(ops); i += 2 {
+			now = now.Add(time.Duration(ops[i]) * time.Second)
+			switch arg := int(ops[i+1] >> 2); ops[i+1] % 4 {
+			case 0:
+				want := model.allow(now, intensity, period)
+				if got := h.Admit(now, intensity, period); got != want {
+					t.Fatalf("step %d: Admit = %v, model says %v (intensity %d, period %v, remembered %v)",
+						i/2, got, want, intensity, period, model.restarts)
+				}
+			case 1:
+				h.Record(now, intensity, period)
+				model.made(now, intensity, period)
+			case 2:
+				intensity = arg % 12
+			case 3:
+				period = time.Duration(arg%64+1) * time.Second
+			}
+			if h.Len() != len(model.restarts) {
+				t.Fatalf("step %d: history holds %d restarts, model %d (intensity %d)", i/2, h.Len(), len(model.restarts), intensity)
+			}
+		}
+	})
+}

@@ -196,7 +196,8 @@ func crashChild(t *testing.T, sys *system.System, sup actor.PID, id string, reas
 func isEvent(ev any) bool {
 	switch ev.(type) {
 	case supervisor.ChildStarted, supervisor.ChildExited, supervisor.ChildRestarted,
-		supervisor.RestartFailed, supervisor.RestartDelayed, supervisor.GaveUp, supervisor.ShutdownTimeout:
+		supervisor.RestartFailed, supervisor.RestartDelayed, supervisor.GaveUp, supervisor.ShutdownTimeout,
+		supervisor.Decided, supervisor.Reconfigured, supervisor.BreakerOpened, supervisor.BreakerHalfOpen, supervisor.BreakerClosed:
 		return true
 	}
 	return false
@@ -222,6 +223,21 @@ func describe(ev any) string {
 		return fmt.Sprintf("gave up on %s: %v", e.ID, e.Reason)
 	case supervisor.ShutdownTimeout:
 		return fmt.Sprintf("shutdown timeout %s %v", e.ID, e.Timeout)
+	case supervisor.BreakerOpened:
+		return fmt.Sprintf("opened %s %v %v #%d", e.Breaker, e.Children, e.CoolDown, e.Attempt)
+	case supervisor.BreakerHalfOpen:
+		return fmt.Sprintf("half-open %s probe %s", e.Breaker, e.ID)
+	case supervisor.BreakerClosed:
+		if e.Reset {
+			return "closed " + e.Breaker + " reset"
+		}
+		return "closed " + e.Breaker
+	case supervisor.Decided:
+		d := fmt.Sprintf("decided %s %v", e.ID, e.Decision.Directive)
+		if e.Decision.Reason != nil {
+			d += fmt.Sprintf(": %v", e.Decision.Reason)
+		}
+		return d
 	}
 	return fmt.Sprintf("%T", ev)
 }

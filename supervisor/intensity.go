@@ -7,8 +7,11 @@ import (
 
 // history is the restart history of one supervisor: the times of its recent
 // restarts, oldest first, in a ring that never holds more than the
-// intensity. Restarts older than the period are forgotten as time passes,
-// so a restart costs the same after a million earlier ones.
+// intensity (or than an earlier, higher one, until the window moves on).
+// Restarts older than the period are forgotten as time passes, so a
+// restart costs the same after a million earlier ones. The intensity and
+// period are arguments, not state: Reconfigure changes them and the same
+// history is judged by the new ones.
 type history struct {
 	buf  []time.Time
 	head int
@@ -30,16 +33,16 @@ func (h *history) admit(now time.Time, intensity int, period time.Duration) bool
 }
 
 // record notes a restart made beyond the intensity (a delayed restart under
-// Backoff), dropping the oldest entry when the window is full.
+// Backoff), dropping the oldest entries to keep at most intensity of them
+// (more than one when the intensity was lowered since they were made).
 func (h *history) record(now time.Time, intensity int, period time.Duration) {
 	h.prune(now, period)
-	if intensity == 0 {
-		return
-	}
-	if h.n == intensity {
+	for h.n > 0 && h.n >= intensity {
 		h.pop()
 	}
-	h.push(now)
+	if intensity > 0 {
+		h.push(now)
+	}
 }
 
 // len returns the number of restarts remembered.

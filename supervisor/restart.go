@@ -15,15 +15,21 @@ type backoffState struct {
 	pending int       // delayed restarts scheduled and not yet received
 }
 
-// Internal messages the supervisor sends itself.
+// Internal messages the supervisor sends itself. Each carries the
+// strategy its restart was scheduled under (OneForOne for a child a
+// decision restarts alone): a pending restart completes as it began, even
+// if Reconfigure changed the strategy meanwhile, so that no child of its
+// group is left restarting with no restart to come.
 type (
 	delayedRestart struct {
 		c     *child
 		token uint64
+		st    Strategy
 	}
 	retryRestart struct {
 		c     *child
 		token uint64
+		st    Strategy
 	}
 )
 
@@ -33,6 +39,9 @@ func (s *sup) childExited(ctx actor.Context, c *child, reason error) {
 	s.setState(c, stopped, actor.PID{})
 	s.event(ctx, ChildExited{Supervisor: s.self, ID: c.spec.ID, PID: pid, Reason: reason})
 	restart := c.spec.Restart == Permanent || c.spec.Restart == Transient && !actor.IsClean(reason)
+	if s.probeExited(ctx, c, restart) {
+		return
+	}
 	if !restart {
 		if c.spec.Restart == Temporary || s.dynamic() {
 			s.remove(c)
@@ -42,7 +51,11 @@ func (s *sup) childExited(ctx actor.Context, c *child, reason error) {
 		}
 		return
 	}
-	s.restart(ctx, c)
+	if s.cfg.decide != nil {
+		s.decide(ctx, c, pid, reason)
+		return
+	}
+	s.restart(ctx, c, s.cfg.strategy)
 }
 
 // autoShutdown stops the supervisor if significant child c's exit calls for
@@ -54,16 +67,20 @@ func (s *sup) autoShutdown(ctx actor.Context, c *child) {
 	}
 }
 
-// restart is one counted restart of c (with its group, per the strategy):
+// restart is one counted restart of c (with its group, per strategy st):
 // now if the intensity allows it, otherwise per the escalation.
-func (s *sup) restart(ctx actor.Context, c *child) {
+func (s *sup) restart(ctx actor.Context, c *child, st Strategy) {
 	if s.hist.admit(ctx.Now(), s.cfg.intensity, s.cfg.period) {
-		_ = s.restartGroup(ctx, c) // a failure is retried
+		_ = s.restartGroup(ctx, c, st) // a failure is retried
+		return
+	}
+	if br, ok := s.cfg.escalation.(Breaker); ok {
+		s.openBreaker(ctx, s.breakerOf(c), c, st, br)
 		return
 	}
 	b, ok := s.cfg.escalation.(Backoff)
 	if !ok {
-		s.giveUp(ctx, c)
+		s.giveUp(ctx, c, nil, false)
 		return
 	}
 	now := ctx.Now()
@@ -72,29 +89,33 @@ func (s *sup) restart(ctx actor.Context, c *child) {
 	}
 	d := backoffDelay(b, s.bo.attempt, rand.Float64())
 	s.bo.attempt++
-	for _, g := range s.stopBystanders(ctx, c) {
+	for _, g := range s.stopBystanders(ctx, c, st) {
 		s.setState(g, restarting, actor.PID{})
 	}
 	c.token = s.nextToken()
 	s.bo.pending++
-	s.after(ctx, d, delayedRestart{c: c, token: c.token})
+	s.after(ctx, d, delayedRestart{c: c, token: c.token, st: st})
 	s.event(ctx, RestartDelayed{Supervisor: s.self, ID: c.spec.ID, Delay: d, Attempt: s.bo.attempt})
 }
 
-// giveUp ends the supervisor per its escalation; Terminate then stops the
-// children in reverse start order.
-func (s *sup) giveUp(ctx actor.Context, c *child) {
-	var reason error = actor.Shutdown
-	if s.cfg.escalation == Escalate {
-		reason = &RestartLimitExceeded{Intensity: s.cfg.intensity, Period: s.cfg.period}
+// giveUp ends the supervisor, which then stops the children in reverse
+// start order: with reason if a decision gave up (decided), otherwise per
+// its escalation.
+func (s *sup) giveUp(ctx actor.Context, c *child, reason error, decided bool) {
+	if !decided {
+		reason = actor.Shutdown
+		if s.cfg.escalation == Escalate {
+			reason = &RestartLimitExceeded{Intensity: s.cfg.intensity, Period: s.cfg.period}
+		}
 	}
-	s.event(ctx, GaveUp{Supervisor: s.self, ID: c.spec.ID, Reason: reason})
+	s.event(ctx, GaveUp{Supervisor: s.self, ID: c.spec.ID, Reason: reason, Decided: decided})
 	ctx.Stop(reason)
 }
 
-// group returns the children restarted with c, in start order.
-func (s *sup) group(c *child) []*child {
-	switch s.cfg.strategy {
+// group returns the children restarted with c under strategy st, in
+// start order.
+func (s *sup) group(c *child, st Strategy) []*child {
+	switch st {
 	case OneForAll:
 		g := make([]*child, 0, s.n)
 		for x := s.head; x != nil; x = x.next {
@@ -112,10 +133,10 @@ func (s *sup) group(c *child) []*child {
 }
 
 // stopBystanders stops, in reverse start order, the running children of
-// c's group and forgets its temporary ones. It returns the group left to
-// start, in start order.
-func (s *sup) stopBystanders(ctx actor.Context, c *child) []*child {
-	g := s.group(c)
+// c's group under strategy st and forgets its temporary ones. It returns
+// the group left to start, in start order.
+func (s *sup) stopBystanders(ctx actor.Context, c *child, st Strategy) []*child {
+	g := s.group(c, st)
 	for i := len(g) - 1; i >= 0; i-- {
 		x := g[i]
 		if x.state == running {
@@ -128,14 +149,14 @@ func (s *sup) stopBystanders(ctx actor.Context, c *child) []*child {
 	return slices.DeleteFunc(g, func(x *child) bool { return x.removed })
 }
 
-// restartGroup stops c's group and starts it again in start order. If a
-// child fails to start, it and the children after it are left restarting
-// and the restart is retried, counted again, from that child; the start
-// error is returned.
-func (s *sup) restartGroup(ctx actor.Context, c *child) error {
-	if s.cfg.strategy == OneForOne || s.dynamic() {
+// restartGroup stops c's group under strategy st and starts it again in
+// start order. If a child fails to start, it and the children after it are
+// left restarting and the restart is retried, counted again, from that
+// child; the start error is returned.
+func (s *sup) restartGroup(ctx actor.Context, c *child, st Strategy) error {
+	if st != OneForAll && st != RestForOne {
 		if err := s.start(ctx, c); err != nil {
-			s.restartFailed(ctx, c, err, nil)
+			s.restartFailed(ctx, c, err, nil, st)
 			return err
 		}
 		c.restarts++
@@ -144,10 +165,10 @@ func (s *sup) restartGroup(ctx actor.Context, c *child) error {
 		}
 		return nil
 	}
-	g := s.stopBystanders(ctx, c)
+	g := s.stopBystanders(ctx, c, st)
 	for i, x := range g {
 		if err := s.start(ctx, x); err != nil {
-			s.restartFailed(ctx, x, err, g[i+1:])
+			s.restartFailed(ctx, x, err, g[i+1:], st)
 			return err
 		}
 		x.restarts++
@@ -159,15 +180,16 @@ func (s *sup) restartGroup(ctx actor.Context, c *child) error {
 }
 
 // restartFailed leaves c, which failed to start with err, and the rest of
-// its group restarting, and has the restart retried from c.
-func (s *sup) restartFailed(ctx actor.Context, c *child, err error, rest []*child) {
+// its group restarting, and has the restart retried from c under the same
+// strategy st.
+func (s *sup) restartFailed(ctx actor.Context, c *child, err error, rest []*child, st Strategy) {
 	s.setState(c, restarting, actor.PID{})
 	for _, y := range rest {
 		s.setState(y, restarting, actor.PID{})
 	}
 	s.event(ctx, RestartFailed{Supervisor: s.self, ID: c.spec.ID, Err: err})
 	c.token = s.nextToken()
-	msg := retryRestart{c: c, token: c.token}
+	msg := retryRestart{c: c, token: c.token, st: st}
 	if ctx.Send(s.self, msg) != nil {
 		// The mailbox is full: a timer to itself is never refused.
 		s.after(ctx, 0, msg)
@@ -181,15 +203,15 @@ func (s *sup) after(ctx actor.Context, d time.Duration, msg any) {
 	ctx.SendAfter(d, s.self, msg)
 }
 
-// pending reports whether the restart of c that token names is still due:
-// c was not started or forgotten since. A child terminated meanwhile is
-// not restarted alone, but a group restart still starts every child of the
-// group, as OTP's does.
-func (s *sup) pending(c *child, token uint64) bool {
+// pending reports whether the restart of c that token names, scheduled
+// under strategy st, is still due: c was not started or forgotten since. A
+// child terminated meanwhile is not restarted alone, but a group restart
+// still starts every child of the group, as OTP's does.
+func (s *sup) pending(c *child, token uint64, st Strategy) bool {
 	if c.removed || c.token != token || c.state == running {
 		return false
 	}
-	return c.state == restarting || s.cfg.strategy == OneForAll || s.cfg.strategy == RestForOne
+	return c.state == restarting || st == OneForAll || st == RestForOne
 }
 
 func (s *sup) nextToken() uint64 {

@@ -54,7 +54,8 @@ func (s Strategy) String() string {
 }
 
 // Escalation says what a supervisor does when restarts exceed its
-// intensity: [Escalate], [Terminate] or a [Backoff]. The set is closed.
+// intensity: [Escalate], [Terminate], a [Backoff] or a [Breaker]. The set
+// is closed.
 type Escalation interface{ escalation() }
 
 type giveUp uint8
@@ -91,6 +92,10 @@ type Backoff struct {
 
 func (Backoff) escalation() {}
 
+func (b Backoff) String() string {
+	return fmt.Sprintf("backoff(base %v, max %v, jitter %v)", b.Base, b.Max, b.Jitter)
+}
+
 // AutoShutdown says whether the exit of significant children stops the
 // supervisor (OTP's auto_shutdown).
 type AutoShutdown uint8
@@ -120,6 +125,11 @@ type Spec struct {
 	Escalation Escalation
 	// AutoShutdown lets significant children stop the supervisor.
 	AutoShutdown AutoShutdown
+	// Decide, if not nil, decides what to do about each child exit the
+	// restart type would restart: restart by the strategy, restart the
+	// child alone, stop it, delete it, or give up (see Decider). Nil
+	// restarts by the strategy, as OTP does.
+	Decide Decider
 }
 
 // RestartType says after which exits a child is restarted.
@@ -241,6 +251,12 @@ type Child struct {
 	// Significant children may stop the supervisor when they exit (see
 	// Spec.AutoShutdown). A significant child cannot be Permanent.
 	Significant bool
+	// Breaker, under a Breaker escalation, names a breaker this child
+	// shares with its siblings of the same Breaker: when it opens for one
+	// of them, it opens for all. Empty gives the child a breaker of its
+	// own. A SimpleOneForOne template's Breaker is shared by all its
+	// children. Without a Breaker escalation it is unused.
+	Breaker string
 }
 
 // config is a validated Spec with its defaults applied.
@@ -250,6 +266,7 @@ type config struct {
 	period     time.Duration
 	escalation Escalation
 	auto       AutoShutdown
+	decide     Decider
 }
 
 func (s Spec) config() (config, error) {
@@ -259,6 +276,7 @@ func (s Spec) config() (config, error) {
 		period:     s.Period,
 		escalation: s.Escalation,
 		auto:       s.AutoShutdown,
+		decide:     s.Decide,
 	}
 	if c.strategy > SimpleOneForOne {
 		return c, fmt.Errorf("%w: %v", ErrInvalidStrategy, c.strategy)
@@ -284,6 +302,10 @@ func (s Spec) config() (config, error) {
 	case Backoff:
 		if e.Base <= 0 || e.Max < e.Base || !(e.Jitter >= 0 && e.Jitter <= 1) {
 			return c, fmt.Errorf("%w: %+v", ErrInvalidBackoff, e)
+		}
+	case Breaker:
+		if e.CoolDown <= 0 || e.MaxCoolDown < e.CoolDown || !(e.Jitter >= 0 && e.Jitter <= 1) || e.Probation <= 0 || e.Quiet < 0 {
+			return c, fmt.Errorf("%w: %+v", ErrInvalidBreaker, e)
 		}
 	default:
 		return c, fmt.Errorf("%w: %T", ErrInvalidBackoff, e)

@@ -31,6 +31,7 @@ type sup struct {
 	tokens   uint64
 	hist     history
 	bo       backoffState
+	breakers map[string]*breaker // the shared ones, by Child.Breaker
 }
 
 var (
@@ -68,7 +69,7 @@ func (s *sup) Init(ctx actor.Context) error {
 	s.byPID.Clear()
 	s.byID = make(map[string]*child, len(s.specs))
 	s.head, s.tail, s.n, s.active, s.sigLive, s.tokens = nil, nil, 0, 0, 0, 0
-	s.hist, s.bo = history{}, backoffState{}
+	s.hist, s.bo, s.breakers = history{}, backoffState{}, nil
 
 	if cfg.strategy == SimpleOneForOne {
 		if len(s.specs) != 1 {
@@ -113,17 +114,21 @@ func (s *sup) Receive(ctx actor.Context, msg any) {
 	case actor.Exit:
 		s.handleExit(ctx, m)
 	case retryRestart:
-		if s.pending(m.c, m.token) {
-			s.restart(ctx, m.c)
+		if s.pending(m.c, m.token, m.st) {
+			s.restart(ctx, m.c, m.st)
 		}
 	case delayedRestart:
 		s.bo.pending--
-		if s.pending(m.c, m.token) {
+		if s.pending(m.c, m.token, m.st) {
 			now := ctx.Now()
 			s.bo.last = now
 			s.hist.record(now, s.cfg.intensity, s.cfg.period)
-			_ = s.restartGroup(ctx, m.c)
+			_ = s.restartGroup(ctx, m.c, m.st)
 		}
+	case breakerCooled:
+		s.cooled(ctx, m)
+	case breakerProbation:
+		s.passed(ctx, m)
 	case request:
 		_ = ctx.Reply(m.serve(ctx, s))
 	default:
