@@ -266,13 +266,15 @@ func TestConcurrentShutdownKeepsItsOwnDeadline(t *testing.T) {
 	sys := system.New()
 	g := newGate(t)
 	started := make(chan struct{}, 1)
-	p := spawnProbe(t, sys, false)
+	// DropNewest, so that the probes below never wait for room in the
+	// mailbox of the held process, however long Shutdown takes to begin.
+	p := spawnProbe(t, sys, false, actor.WithMailbox(16, mailbox.DropNewest))
 	require.NoError(t, sys.Send(p.pid, hold(started, g)))
 	take(t, started)
 
 	first := make(chan error, 1)
 	go func() { first <- sys.Shutdown(context.Background()) }()
-	for sys.Send(p.pid, "probe") == nil { // until Shutdown has begun
+	for !errors.Is(sys.Send(p.pid, "probe"), actor.ErrStopped) { // until Shutdown has begun
 		runtime.Gosched()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
