@@ -255,18 +255,7 @@ func equal(got, want any) bool {
 // arrives within the probe's timeout, and returns it.
 func ExpectType[T any](t TestingT, p *Probe) T {
 	t.Helper()
-	var zero T
-	want := reflect.TypeFor[T]()
-	m, ok := p.next(p.timeout)
-	if !ok {
-		p.fail(t, "expected a %v within %v, nothing arrived", want, p.timeout)
-		return zero
-	}
-	v, ok := m.Msg.(T)
-	if !ok {
-		p.fail(t, "expected a %v, got %s", want, describeMsg(m))
-	}
-	return v
+	return expectOf(t, p, fmt.Sprintf("a %v", reflect.TypeFor[T]()), func(T) bool { return true })
 }
 
 // ExpectDown fails t unless the next message is the actor.Down of a
@@ -274,16 +263,7 @@ func ExpectType[T any](t TestingT, p *Probe) T {
 // is the exit reason.
 func (p *Probe) ExpectDown(t TestingT, pid actor.PID) actor.Down {
 	t.Helper()
-	m, ok := p.next(p.timeout)
-	if !ok {
-		p.fail(t, "expected Down of %v within %v, nothing arrived", pid, p.timeout)
-		return actor.Down{}
-	}
-	d, ok := m.Msg.(actor.Down)
-	if !ok || d.PID != pid {
-		p.fail(t, "expected Down of %v, got %s", pid, describeMsg(m))
-	}
-	return d
+	return expectOf(t, p, fmt.Sprintf("Down of %v", pid), func(d actor.Down) bool { return d.PID == pid })
 }
 
 // ExpectExit fails t unless the next message is an actor.Exit from pid
@@ -291,16 +271,24 @@ func (p *Probe) ExpectDown(t TestingT, pid actor.PID) actor.Down {
 // and returns it.
 func (p *Probe) ExpectExit(t TestingT, pid actor.PID) actor.Exit {
 	t.Helper()
+	return expectOf(t, p, fmt.Sprintf("Exit from %v", pid), func(x actor.Exit) bool { return x.From == pid })
+}
+
+// expectOf fails t unless the probe's next message, within its timeout,
+// is a T that match accepts; what names it in the failure.
+func expectOf[T any](t TestingT, p *Probe, what string, match func(T) bool) T {
+	t.Helper()
 	m, ok := p.next(p.timeout)
 	if !ok {
-		p.fail(t, "expected Exit from %v within %v, nothing arrived", pid, p.timeout)
-		return actor.Exit{}
+		p.fail(t, "expected %s within %v, nothing arrived", what, p.timeout)
+		var zero T
+		return zero
 	}
-	x, ok := m.Msg.(actor.Exit)
-	if !ok || x.From != pid {
-		p.fail(t, "expected Exit from %v, got %s", pid, describeMsg(m))
+	v, ok := m.Msg.(T)
+	if !ok || !match(v) {
+		p.fail(t, "expected %s, got %s", what, describeMsg(m))
 	}
-	return x
+	return v
 }
 
 // ExpectNoMessage fails t if a message arrives within d. It waits d: in a
