@@ -241,6 +241,12 @@ func (q terminateChildReq) serve(ctx actor.Context, s *sup) reply {
 		if err = s.stopChild(ctx, c); errors.As(err, new(*ShutdownTimeout)) {
 			err = nil
 		}
+		if b := c.wait; b != nil && b.probe == c {
+			// It was its breaker's probe: the breaker goes on with the
+			// next member waiting.
+			c.wait, b.probe = nil, nil
+			s.probeNext(ctx, b)
+		}
 	case restarting:
 		s.setState(c, stopped, actor.PID{})
 		c.wait = nil // no longer waiting on a breaker either

@@ -149,6 +149,12 @@ func (s *sup) openBreaker(ctx actor.Context, b *breaker, c *child, st Strategy, 
 		x = prev
 	}
 	down[c] = true
+	// The members still waiting for their turn to be probed wait again.
+	for _, x := range b.members {
+		if x.wait == b && !x.removed {
+			down[x] = true
+		}
+	}
 
 	now := ctx.Now()
 	quiet := cfg.Quiet

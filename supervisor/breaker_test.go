@@ -224,3 +224,51 @@ func TestBreakerMemberTerminated(t *testing.T) {
 		noEvents(t, sub)
 	})
 }
+
+// Under OneForAll, a probe that fails opens the breaker again for every
+// child of the group, not only the probe: the ones still waiting their
+// turn wait again.
+func TestBreakerProbeFailsUnderOneForAll(t *testing.T) {
+	bubble(t, func(t *testing.T, sys *system.System) {
+		sub := events(sys)
+		defer sub.Close()
+		sup := spawn(t, sys, supervisor.Spec{Strategy: supervisor.OneForAll, Intensity: supervisor.NoRestarts, Escalation: testBreaker},
+			child("a", nil), child("b", nil))
+		take(t, sub, 2)
+		start := time.Now()
+		crashChild(t, sys, sup, "b", errBoom)
+		take(t, sub, 3) // exited b, exited a, opened b [a b]
+		at(t, sub, start, time.Second, "restarted a")
+		at(t, sub, start, time.Second, "half-open b probe a")
+		crashChild(t, sys, sup, "a", errBoom)
+		got := take(t, sub, 2)
+		require.Equal(t, "exited a: boom", got[0])
+		require.Contains(t, got[1], "opened b [a b]", "both children wait again")
+		require.Equal(t, "a:open b:open", breakerStates(t, sys, sup))
+		until(t, sub, "closed b")
+		require.Equal(t, "a:closed b:closed", breakerStates(t, sys, sup))
+	})
+}
+
+// TerminateChild of the child a breaker is probing lets the breaker go on
+// with the next child waiting, instead of staying half-open.
+func TestBreakerProbeTerminated(t *testing.T) {
+	bubble(t, func(t *testing.T, sys *system.System) {
+		sub := events(sys)
+		defer sub.Close()
+		sup := spawn(t, sys, supervisor.Spec{Strategy: supervisor.OneForAll, Intensity: supervisor.NoRestarts, Escalation: testBreaker},
+			child("a", nil), child("b", nil))
+		take(t, sub, 2)
+		crashChild(t, sys, sup, "b", errBoom)
+		take(t, sub, 3)
+		until(t, sub, "half-open b probe a")
+		require.NoError(t, supervisor.TerminateChild(tctx(t), sys, sup, "a"))
+		until(t, sub, "half-open b probe b")
+		until(t, sub, "closed b")
+		infos, err := supervisor.WhichChildren(tctx(t), sys, sup)
+		require.NoError(t, err)
+		for _, in := range infos {
+			require.Equal(t, supervisor.Closed, in.Breaker, in.ID)
+		}
+	})
+}
