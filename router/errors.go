@@ -14,8 +14,9 @@ var (
 	// ErrGroupAndPool: the Spec gives both Routees and a Pool; a router
 	// routes over one or the other.
 	ErrGroupAndPool = errors.New("router: both a group of routees and a pool")
-	// ErrNoRoutee: every routee is down (exited, or restarting); the
-	// message went to the dead letters. Retry once a pool routee is back.
+	// ErrNoRoutee: every routee is down (exited, or restarting), or the
+	// policy chose none; the message went to the dead letters. Retry once
+	// a pool routee is back.
 	ErrNoRoutee = errors.New("router: no routee is up")
 	// ErrNoKey: a ConsistentHash router was given a message that does not
 	// implement Keyed; the message went to the dead letters.

@@ -18,7 +18,8 @@ type Routee struct {
 // Policy chooses who gets a message. Route is given the routees that are
 // up (never none), in slot order, and a function reading a routee's
 // mailbox backlog from the runtime; it returns the routees that get msg,
-// as a part of up (or an error, which fails the message). It runs on the
+// as a part of up (or an error, which fails the message; choosing none
+// fails it with ErrNoRoutee). It runs on the
 // router's goroutine, one message at a time, and must not keep up.
 //
 // A Policy value may hold state (a round-robin position): give each

@@ -134,6 +134,9 @@ type forwarder interface {
 func (r *router) route(ctx actor.Context, f forwarder, msg any) {
 	for len(r.up) > 0 {
 		to, err := r.policy.Route(msg, r.up, r.backlog)
+		if err == nil && len(to) == 0 {
+			err = ErrNoRoutee // the policy chose nobody
+		}
 		if err != nil {
 			_ = f.Refuse(err)
 			return

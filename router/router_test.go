@@ -165,3 +165,23 @@ func TestRoutingAPIOnANonRouter(t *testing.T) {
 	require.ErrorIs(t, err, router.ErrNotRouter)
 	require.True(t, errors.Is(router.Resize(testCtx(t), sys, echo, 2), router.ErrNotRouter))
 }
+
+// nobody is a Policy that chooses no routee.
+type nobody struct{}
+
+func (nobody) Route(any, []router.Routee, func(actor.PID) int) ([]router.Routee, error) {
+	return nil, nil
+}
+
+// A policy that chooses no routee fails the message with ErrNoRoutee, a
+// dead letter, instead of making the router try again for ever.
+func TestAPolicyThatChoosesNobodyRefuses(t *testing.T) {
+	sys := newSystem(t)
+	ch := make(chan got, 4)
+	r := spawn(t, sys, router.New(router.Spec{Policy: nobody{}, Routees: group(t, sys, 2, ch)}))
+	before := sys.DeadLetters()
+	_, err := sys.Request(testCtx(t), r, "anyone?")
+	require.ErrorIs(t, err, router.ErrNoRoutee)
+	require.Equal(t, before+1, sys.DeadLetters())
+	empty(t, ch)
+}
