@@ -21,10 +21,12 @@ func (p *process) dispatch(env envelope) {
 	case kindVoid:
 		return // unlinked after this Exit was queued
 	case kindIdle:
+		p.rt.queued.Store(false)
 		if !p.receiveTimeout(msg.(uint64)) {
 			return // a message came after it was sent
 		}
 		msg = actor.ReceiveTimeout{}
+		cur.msg = msg
 	default: // an exit signal, received here, in its sender's order
 		x := msg.(actor.Exit)
 		if !p.receiveExit(kind, x) {

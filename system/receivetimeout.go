@@ -22,8 +22,12 @@ type recvTimeout struct {
 	base time.Time    // the clock's reading when set; last counts from it
 	last atomic.Int64 // time.Duration since base of the last message handled
 	seq  atomic.Uint64
-	d    time.Duration // owner: the timeout in force, 0 when off
-	t    *timer        // owner: the armed timer, nil when off
+	// queued is set while a ReceiveTimeout is in the mailbox, not yet
+	// handled: the timer queues no other, so a handler that runs for many
+	// periods does not pile them up.
+	queued atomic.Bool
+	d      time.Duration // owner: the timeout in force, 0 when off
+	t      *timer        // owner: the armed timer, nil when off
 }
 
 // touch records that p's owner handled a message just now. Owner only;
@@ -84,8 +88,13 @@ func (s *System) fireIdle(t *timer) (again time.Time) {
 	if time.Now().Before(quiet) {
 		return quiet
 	}
+	if !rt.queued.CompareAndSwap(false, true) {
+		return t.due.Add(t.every) // one is waiting to be handled already
+	}
 	if p.mb.User.PushForce(envelope{msg: seq, from: mark(kindIdle)}) == nil {
 		s.wake(nil, p)
+	} else {
+		rt.queued.Store(false)
 	}
 	return t.due.Add(t.every)
 }

@@ -261,8 +261,18 @@ func (s *System) fire(t *timer) {
 		again = s.fireSend(t)
 	}
 	if t.every > 0 && (again.IsZero() || !s.timers.rearm(t, again)) {
+		if again.IsZero() {
+			s.timers.stopped(t) // stopped by itself: a cancel now reports false
+		}
 		s.disown(t)
 	}
+}
+
+// stopped marks t done: it will not fire again.
+func (tm *timers) stopped(t *timer) {
+	tm.mu.Lock()
+	t.done = true
+	tm.mu.Unlock()
 }
 
 // timerHeap orders timers by due time, for container/heap.

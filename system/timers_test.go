@@ -239,6 +239,25 @@ func TestReceiveTimeout(t *testing.T) {
 			expectAt(t, p, start, 4*period, actor.ReceiveTimeout{})
 		})
 	})
+	t.Run("a long handler does not pile them up", func(t *testing.T) {
+		actortest.Run(t, func(t *testing.T, sys *system.System) {
+			p := probeFor(t, sys)
+			gate := make(chan struct{})
+			pid := spawn(t, sys, &reporter{to: p.PID(), init: withTimeout, recv: func(ctx actor.Context, msg any) {
+				if msg == "slow" {
+					<-gate
+				}
+			}})
+			require.NoError(t, sys.Send(pid, "slow"))
+			p.Expect(t, "slow")
+			<-time.After(1000 * period) // a thousand periods in one handler
+			backlog := make(chan int, 1)
+			spawn(t, sys, &reporter{init: func(ctx actor.Context) { backlog <- ctx.Backlog(pid) }})
+			require.LessOrEqual(t, take(t, backlog), 1, "at most one ReceiveTimeout waits")
+			close(gate)
+			p.Expect(t, actor.ReceiveTimeout{})
+		})
+	})
 }
 
 func TestTimersRefuseBadInput(t *testing.T) {
@@ -333,5 +352,44 @@ func TestShutdownDropsPendingTimers(t *testing.T) {
 		dead := sys.DeadLetters()
 		require.NoError(t, sys.Shutdown(context.Background()))
 		require.GreaterOrEqual(t, sys.DeadLetters()-dead, uint64(2), "both pending messages are dead letters")
+	})
+}
+
+// A periodic timer that stopped by itself (its target exited) reports, as
+// a stopped timer does, that cancel found nothing to cancel.
+func TestStoppedIntervalCancelsFalse(t *testing.T) {
+	actortest.Run(t, func(t *testing.T, sys *system.System) {
+		target := spawn(t, sys, actor.Func(func(actor.Context, any) {}))
+		cancel, err := sys.SendInterval(period, target, "tick")
+		require.NoError(t, err)
+		require.NoError(t, sys.Stop(context.Background(), target))
+		<-time.After(3 * period) // the next tick finds the target gone, and the timer stops
+		require.False(t, cancel())
+	})
+}
+
+// Inside the handler of a ReceiveTimeout, the current message is the
+// ReceiveTimeout, for Hold as for Receive.
+func TestReceiveTimeoutIsTheCurrentMessage(t *testing.T) {
+	actortest.Run(t, func(t *testing.T, sys *system.System) {
+		held := make(chan any, 1)
+		spawn(t, sys, &reporter{
+			init: func(ctx actor.Context) {
+				if err := ctx.SetReceiveTimeout(period); err != nil {
+					panic(err)
+				}
+			},
+			recv: func(ctx actor.Context, msg any) {
+				if _, ok := msg.(actor.ReceiveTimeout); ok {
+					h, err := ctx.Hold()
+					if err != nil {
+						panic(err)
+					}
+					held <- h.Message()
+					_ = ctx.SetReceiveTimeout(0)
+				}
+			},
+		})
+		require.Equal(t, actor.ReceiveTimeout{}, take(t, held))
 	})
 }
