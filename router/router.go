@@ -17,7 +17,10 @@ type Spec struct {
 	// workers is up (all restarting), to route them, in the order they
 	// came, as soon as one is back. Beyond Hold, and always for a group,
 	// a message that finds no routee up is refused with ErrNoRoutee. A
-	// router that exits refuses what it holds.
+	// router that exits refuses what it holds (each a dead letter, and a
+	// held Request fails); a router that is killed runs no Terminate, so
+	// the messages it holds are lost with it, Requests among them failing
+	// with its exit reason.
 	Hold int
 }
 

@@ -60,7 +60,10 @@ const (
 	// GiveUp gives up at once, as if the intensity were exceeded whatever
 	// the escalation (a Backoff too): the supervisor stops every child in
 	// reverse start order and exits with Decision.Reason, or with the
-	// child's exit reason if that is nil.
+	// child's exit reason if that is nil. Mind that a clean child reason
+	// (a Permanent child that exited Normal) then makes a clean exit,
+	// which a Transient parent does not restart: give a Reason to escalate
+	// as a failure.
 	GiveUp
 )
 
