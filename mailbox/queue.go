@@ -304,7 +304,7 @@ func (q *Queue[T]) fill(id, i uint64, v T) error {
 	for seg.id != id {
 		seg = seg.prev.Load()
 	}
-	s := &seg.slots[i]
+	s := seg.slot(i)
 	if q.closed.Load() {
 		// The slot holds nothing and its room is free again at once.
 		atomicx.StoreRelease(&s.ready, slotSkip)
@@ -369,7 +369,7 @@ func (q *Queue[T]) take() (v T, ok bool) {
 			seg, c.head, c.idx, c.cleared = next, next, 0, 0
 			continue
 		}
-		s := &seg.slots[c.idx]
+		s := seg.slot(uint64(c.idx))
 		switch atomic.LoadUint32(&s.ready) {
 		case slotEmpty:
 			c.clear()
@@ -405,7 +405,7 @@ func (q *Queue[T]) Update(f func(*T)) {
 	}
 	for ; seg != nil; seg, idx = seg.next.Load(), 0 {
 		for ; idx < segSize; idx++ {
-			if s := &seg.slots[idx]; atomic.LoadUint32(&s.ready) == slotFull {
+			if s := seg.slot(uint64(idx)); atomic.LoadUint32(&s.ready) == slotFull {
 				f(&s.val)
 			}
 		}
