@@ -24,10 +24,22 @@ type Refused struct {
 
 // Forward implements actor.Context: it records the current message in
 // Forwarded, with the Request if it is still unanswered (which then goes
-// with it). It returns actor.ErrZeroPID for a zero PID.
+// with it). As the runtime does, a forward that cannot be made (a zero
+// PID: actor.ErrZeroPID; a Request forwarded to its own requester:
+// actor.ErrRequestSelf) is recorded in Refused with that error, the dead
+// letter and the failed request the runtime would make, and returned.
 func (c *Context) Forward(to actor.PID) error {
-	if to.IsZero() {
-		return actor.ErrZeroPID
+	var err error
+	switch {
+	case to.IsZero():
+		err = actor.ErrZeroPID
+	case c.request && to == c.sender:
+		err = actor.ErrRequestSelf
+	}
+	if err != nil {
+		c.Refused = append(c.Refused, Refused{Msg: c.msg, Reason: err})
+		c.request = false
+		return err
 	}
 	c.Forwarded = append(c.Forwarded, Forwarded{To: to, Msg: c.msg, Sender: c.sender, Request: c.request})
 	c.request = false

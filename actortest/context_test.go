@@ -84,3 +84,21 @@ func TestContextRefusesWhatTheRuntimeRefuses(t *testing.T) {
 	require.False(t, cancel())
 	require.True(t, c.Timers[len(c.Timers)-1].Cancelled)
 }
+
+// The recording Context's Forward refuses what the runtime's refuses.
+func TestContextForwardRefusesAsTheRuntimeDoes(t *testing.T) {
+	c := actortest.NewContext()
+	requester := actor.NewPID(1, 7)
+	a := actor.Func(func(ctx actor.Context, msg any) {
+		_ = ctx.Forward(ctx.Sender()) // back to the requester: it could never answer
+	})
+	_, replied := c.DeliverRequest(a, requester, "ping")
+	require.False(t, replied)
+	require.Empty(t, c.Forwarded)
+	require.Equal(t, []actortest.Refused{{Msg: "ping", Reason: actor.ErrRequestSelf}}, c.Refused)
+
+	c.Deliver(actor.Func(func(ctx actor.Context, msg any) {
+		require.ErrorIs(t, ctx.Forward(actor.PID{}), actor.ErrZeroPID)
+	}), requester, "pong")
+	require.Len(t, c.Refused, 2)
+}

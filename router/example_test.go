@@ -146,3 +146,52 @@ func ExamplePool() {
 	// done job
 	// 5 routees
 }
+
+// poolOf returns the Spec of a round-robin router over a pool of n
+// workers that answer "ok".
+func poolOf(n int) router.Spec {
+	return router.Spec{Policy: router.RoundRobin(), Pool: &router.Pool{
+		Size: n,
+		Worker: supervisor.Child{ID: "worker", Start: actor.PropsOf(func() actor.Actor {
+			return actor.Func(func(ctx actor.Context, _ any) { _ = ctx.Reply("ok") })
+		})},
+	}}
+}
+
+// Resize grows or shrinks a pool router's pool, and returns once the
+// workers have started or stopped.
+func ExampleResize() {
+	sys := system.New()
+	defer sys.Shutdown(context.Background())
+	ctx := context.Background()
+	r, _ := sys.Spawn(router.New(poolOf(2)))
+	for _, n := range []int{4, 1} {
+		if err := router.Resize(ctx, sys, r, n); err != nil {
+			fmt.Println(err)
+		}
+		up, _ := router.Routees(ctx, sys, r)
+		fmt.Println(len(up), "routees")
+	}
+	fmt.Println(router.Resize(ctx, sys, r, 0))
+	// Output:
+	// 4 routees
+	// 1 routees
+	// router: pool size must be at least 1
+}
+
+// Routees lists the routees that are up, in slot order.
+func ExampleRoutees() {
+	sys := system.New()
+	defer sys.Shutdown(context.Background())
+	ctx := context.Background()
+	group := workers(sys, "a", "b", "c")
+	r, _ := sys.Spawn(router.New(router.Spec{Policy: router.RoundRobin(), Routees: group}))
+	up, _ := router.Routees(ctx, sys, r)
+	for _, rt := range up {
+		fmt.Println(rt.Slot, rt.PID == group[rt.Slot])
+	}
+	// Output:
+	// 0 true
+	// 1 true
+	// 2 true
+}
