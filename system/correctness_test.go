@@ -350,7 +350,7 @@ func TestSelfTimerIsNeverRefusedByAFullMailbox(t *testing.T) {
 		require.NoError(t, sys.Send(pid, "arm"))
 		synctest.Wait()
 		require.NoError(t, sys.Send(pid, "fill")) // the mailbox is full now
-		time.Sleep(time.Second)                   // virtual: the timer fires
+		<-time.After(time.Second)                 // virtual time: the timer fires
 		synctest.Wait()
 		close(g)
 		synctest.Wait()
