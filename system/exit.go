@@ -82,8 +82,8 @@ func (p *process) finalize(reason error, owner bool) bool {
 		if ext.cancel != nil {
 			ext.cancel()
 		}
-		if ext.death != nil {
-			close(ext.death)
+		if ext.die != nil {
+			ext.die()
 		}
 		// Nobody changes the list once p.ext is nil (see disownTimer).
 		for t := ext.timers; t != nil; t = t.next {

@@ -205,15 +205,15 @@ func (s *System) exitAndWait(ctx context.Context, from *process, q *process, rea
 	if !q.addWatcher(ref, c) {
 		return actor.Down{Ref: ref, PID: q.pid, Reason: q.exitReason()}, nil
 	}
-	var killed <-chan struct{}
-	if from != nil {
-		killed = from.deathChan()
-	}
+	var killed <-chan struct{} // nil, never ready, for a caller outside any process
 	if from == nil {
 		s.stop(q, reason)
-	} else if err := s.exit(from, q.pid, reason); err != nil && !errors.Is(err, actor.ErrNoProcess) {
-		q.removeWatcher(ref)
-		return actor.Down{}, err
+	} else {
+		killed = from.deathContext().Done()
+		if err := s.exit(from, q.pid, reason); err != nil && !errors.Is(err, actor.ErrNoProcess) {
+			q.removeWatcher(ref)
+			return actor.Down{}, err
+		}
 	}
 	select {
 	case d := <-c:

@@ -93,45 +93,33 @@ type procExt struct {
 	monitors map[actor.Ref]actor.PID // whom this process monitors
 	ctx      context.Context
 	cancel   context.CancelFunc
-	// death is done once the process is dead, and only then: blocking
-	// calls its callbacks make end on it when it is killed (ctx may end
-	// earlier, when a stop arrives).
-	death  chan struct{}
-	timers *timer // the first of the pending timers it owns, cancelled at exit
+	death    context.Context // see deathContext
+	die      context.CancelFunc
+	timers   *timer // the first of the pending timers it owns, cancelled at exit
 }
 
-// deadDone is the death channel of a process that is already dead.
-var deadDone = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+// canceled is the death context of a process that is already dead.
+var canceled = func() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return ctx
+}()
 
-// deathChan returns a channel closed when p is dead: killed, or exited.
-func (p *process) deathChan() <-chan struct{} {
+// deathContext returns a context cancelled when p is dead (killed, or
+// exited), and only then: a blocking call a callback makes waits on it to
+// end when the process is killed, where the process's own context may end
+// earlier, when a stop arrives that p must still finish its work after.
+func (p *process) deathContext() context.Context {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.status.Load() == statusDead {
-		return deadDone
+		return canceled
 	}
 	e := p.extLocked()
 	if e.death == nil {
-		e.death = make(chan struct{})
+		e.death, e.die = context.WithCancel(context.Background())
 	}
 	return e.death
-}
-
-// deathContext is deathChan as a context.Context, for a wait that takes one.
-type deathContext struct {
-	context.Context // Background: no deadline, no values
-	done            <-chan struct{}
-}
-
-func (c deathContext) Done() <-chan struct{} { return c.done }
-
-func (c deathContext) Err() error {
-	select {
-	case <-c.done:
-		return actor.ErrNotInProcess
-	default:
-		return nil
-	}
 }
 
 // setCalling records the callback the owner enters or leaves. A release

@@ -81,7 +81,7 @@ func (s *System) request(ctx context.Context, from *process, pid actor.PID, msg 
 	}
 	var killed <-chan struct{}
 	if from != nil {
-		killed = from.deathChan() // not its context, which a stop may end first
+		killed = from.deathContext().Done() // not its context, which a stop may end first
 	}
 	select {
 	case r := <-req.ch:

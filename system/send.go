@@ -42,10 +42,16 @@ func (p *process) enqueueSignal(sig signal) bool {
 	return p.mb.User.PushForce(p.exitEnvelope(sig)) == nil
 }
 
+// fromParent reports whether sig is a stop from p's parent or the system,
+// which a trapping process obeys once it has seen it.
+func (p *process) fromParent(sig *signal) bool {
+	return sig.parental || (!sig.from.IsZero() && sig.from == p.parent)
+}
+
 // exitEnvelope is sig as a user-lane entry, of the kind that says how p
 // receives it.
 func (p *process) exitEnvelope(sig signal) envelope {
-	parental := sig.parental || (!sig.from.IsZero() && sig.from == p.parent)
+	parental := p.fromParent(&sig)
 	kind := kindExit
 	switch {
 	case sig.kind == sigLinkExit && parental:
@@ -67,7 +73,7 @@ func (p *process) exitEnvelope(sig signal) envelope {
 // signal is delivered as an Exit in its place.
 func (p *process) doom(sig *signal) {
 	if p.trap.Load() {
-		if sig.parental || (!sig.from.IsZero() && sig.from == p.parent) {
+		if p.fromParent(sig) {
 			p.cancelContextIf(sig)
 		}
 		return
@@ -159,14 +165,13 @@ func (s *System) push(ctx context.Context, from *process, fromPID, pid actor.PID
 			ctx = context.Background()
 			if from != nil && p.mb.User.Policy() == mailbox.Backpressure {
 				// A process that must wait for room waits until it is
-				// dead, so that a Kill ends the wait (its context may end
-				// earlier, with a stop it must still finish its work
-				// after). Trying first keeps the common case from
-				// creating the channel.
+				// dead, so that a Kill ends the wait (see deathContext).
+				// Trying first keeps the common case from creating that
+				// context.
 				if err = p.mb.User.TryPush(env); !errors.Is(err, mailbox.ErrFull) {
 					goto pushed
 				}
-				ctx = deathContext{Context: context.Background(), done: from.deathChan()}
+				ctx = from.deathContext()
 			}
 		}
 		var old envelope
