@@ -238,7 +238,7 @@ func (s *System) hasSubscribers() bool {
 
 // deadLetter accounts for a message that could not be delivered.
 func (s *System) deadLetter(to, from actor.PID, msg any, reason error) {
-	s.deadLetters.Add(1)
+	s.deadBy[classifyDeadLetter(reason)].Add(1)
 	if s.debug {
 		s.logger.Debug().Stringer("to", to).Stringer("from", from).
 			Str("type", typeName(msg)).AnErr("reason", reason).Msg("dead letter")

@@ -47,8 +47,8 @@ type System struct {
 	shutDone chan struct{} // made by the first Shutdown, closed when it returns
 	shutErr  error         // written before shutDone is closed
 
-	deadLetters atomic.Uint64
-	subsMu      sync.Mutex
+	deadBy deadLetterCounts // dead letters by reason
+	subsMu sync.Mutex
 }
 
 // New returns a running system. It is silent unless given WithLogger.
@@ -255,7 +255,13 @@ func (s *System) Processes() int { return int(s.live.Load()) }
 func (s *System) CrashedMessages() uint64 { return s.crashed.Load() }
 
 // DeadLetters returns how many messages could not be delivered so far.
-func (s *System) DeadLetters() uint64 { return s.deadLetters.Load() }
+func (s *System) DeadLetters() uint64 {
+	var n uint64
+	for i := range s.deadBy {
+		n += s.deadBy[i].Load()
+	}
+	return n
+}
 
 func (s *System) checkPID(pid actor.PID) error {
 	if pid.IsZero() {
