@@ -133,6 +133,19 @@ type Context interface {
 	// the answer may be stale as soon as it is returned.
 	Backlog(pid PID) int
 
+	// Probe sends pid a health probe through its user lane, behind the
+	// messages already queued there, and returns its Ref at once. When
+	// pid's turn reaches the probe, the runtime answers for the actor: it
+	// calls the actor's Check if it is a Checker, and delivers a
+	// ProbeResult with that Ref to this process. So a probe measures queue
+	// delay and responsiveness without any code in the actor. A probe
+	// still queued when pid exits is dropped: link or monitor pid to learn
+	// of its exit, and bound the wait with a timer. Probe returns
+	// ErrNoProcess for a process that is not alive, ErrZeroPID and
+	// ErrForeignPID for PIDs it cannot probe, ErrNotInProcess after this
+	// process has exited. It never blocks.
+	Probe(pid PID) (Ref, error)
+
 	// Link links this process with pid, both ways; linking twice is one
 	// link, linking to Self does nothing. If pid does not exist, this
 	// process receives exit signal NoProc from it (an Exit message if

@@ -32,6 +32,7 @@ type Context struct {
 	Unlinked       []actor.PID
 	Monitored      []Monitored
 	Demonitored    []actor.Ref
+	Probed         []Probed
 	Exits          []Exited
 	Timers         []Timer
 	ReceiveTimeout time.Duration // the last SetReceiveTimeout; 0 is off
@@ -69,6 +70,12 @@ type Spawned struct {
 	Actor  actor.Actor
 	Opts   []actor.Option
 	Linked bool // SpawnLink
+}
+
+// Probed is a health probe the handler sent with Probe.
+type Probed struct {
+	Ref actor.Ref
+	PID actor.PID
 }
 
 // Monitored is a monitor the handler set, of a PID or of a Name.
@@ -274,6 +281,19 @@ func (c *Context) Unlink(pid actor.PID) error {
 func (c *Context) Monitor(pid actor.PID) (actor.Ref, error) {
 	ref := actor.NewRef()
 	c.Monitored = append(c.Monitored, Monitored{Ref: ref, PID: pid})
+	return ref, nil
+}
+
+// Probe implements actor.Context: it records the probe in Probed and
+// returns its new Ref; no ProbeResult follows (deliver one to Receive to
+// test how the handler takes it). The zero PID is refused with
+// actor.ErrZeroPID, as the runtime refuses it.
+func (c *Context) Probe(pid actor.PID) (actor.Ref, error) {
+	if pid.IsZero() {
+		return actor.Ref{}, actor.ErrZeroPID
+	}
+	ref := actor.NewRef()
+	c.Probed = append(c.Probed, Probed{Ref: ref, PID: pid})
 	return ref, nil
 }
 
