@@ -21,8 +21,9 @@ type child struct {
 	token    uint64 // identifies the pending restart; a stale one is ignored
 	restarts int
 	removed  bool
-	brk      *breaker // its own breaker, once it needed one
-	wait     *breaker // the breaker it is down with, if any
+	brk      *breaker     // its own breaker, once it needed one
+	wait     *breaker     // the breaker it is down with, if any
+	hp       *healthState // its probing, if its spec has Health
 	prev     *child
 	next     *child
 }
@@ -33,6 +34,9 @@ func (s *sup) setState(c *child, st uint8, pid actor.PID) {
 	if c.state == running {
 		s.byPID.Delete(c.pid)
 		s.active--
+		if c.hp != nil {
+			c.hp.disarm()
+		}
 	}
 	if c.spec.Significant {
 		if c.state != stopped {

@@ -44,6 +44,7 @@ func (s *sup) start(ctx actor.Context, c *child) error {
 	}
 	c.token = s.nextToken() // any pending restart of c is void
 	s.setState(c, running, pid)
+	s.armHealth(ctx, c)
 	return nil
 }
 

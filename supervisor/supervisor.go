@@ -129,6 +129,12 @@ func (s *sup) Receive(ctx actor.Context, msg any) {
 		s.cooled(ctx, m)
 	case breakerProbation:
 		s.passed(ctx, m)
+	case healthTick:
+		s.healthTicked(ctx, m)
+	case healthTimeout:
+		s.healthTimedOut(ctx, m)
+	case actor.ProbeResult:
+		s.probeAnswered(ctx, m)
 	case request:
 		_ = ctx.Reply(m.serve(ctx, s))
 	default:
