@@ -133,6 +133,23 @@ type Context interface {
 	// the answer may be stale as soon as it is returned.
 	Backlog(pid PID) int
 
+	// Redirect installs f as this process's send-side redirect, or removes
+	// it (f nil). While it is installed and this process is idle (nothing
+	// queued, no callback running), each user message sent to it (Send,
+	// Request, Forward, a timer's message) is first offered to f, in the
+	// sender's goroutine: if f returns a live process of this system, the
+	// message goes there instead, unchanged, as by Forward (its sender is
+	// kept, and a Request's reply is owed by the new target), and this
+	// process never sees it. Otherwise (ok false, or a target that is not
+	// alive) it is queued here as usual. Messages the runtime makes (Down,
+	// Exit, ProbeResult) are never redirected. Since only an idle process
+	// redirects, a sender's messages this process passes on are ahead of
+	// those it redirects: the order from one sender to one target holds.
+	// f runs in many goroutines at once: it must be safe for concurrent
+	// use, must not block, and a panic in it leaves the message here. A
+	// router uses it to route in its senders' goroutines.
+	Redirect(f func(msg any) (to PID, ok bool))
+
 	// Probe sends pid a health probe through its user lane, behind the
 	// messages already queued there, and returns its Ref at once. When
 	// pid's turn reaches the probe, the runtime answers for the actor: it

@@ -25,14 +25,17 @@ type Context struct {
 	OnRequest func(to actor.PID, msg any) (any, error)
 
 	// What the handler did, in order within each kind.
-	Sent           []Sent
-	Replies        []any
-	Spawned        []Spawned
-	Linked         []actor.PID
-	Unlinked       []actor.PID
-	Monitored      []Monitored
-	Demonitored    []actor.Ref
-	Probed         []Probed
+	Sent        []Sent
+	Replies     []any
+	Spawned     []Spawned
+	Linked      []actor.PID
+	Unlinked    []actor.PID
+	Monitored   []Monitored
+	Demonitored []actor.Ref
+	Probed      []Probed
+	// RedirectTo is the last function given to Redirect (nil if none, or
+	// removed): a test can call it to see where a message would go.
+	RedirectTo     func(msg any) (actor.PID, bool)
 	Exits          []Exited
 	Timers         []Timer
 	ReceiveTimeout time.Duration // the last SetReceiveTimeout; 0 is off
@@ -283,6 +286,9 @@ func (c *Context) Monitor(pid actor.PID) (actor.Ref, error) {
 	c.Monitored = append(c.Monitored, Monitored{Ref: ref, PID: pid})
 	return ref, nil
 }
+
+// Redirect implements actor.Context: it keeps f in RedirectTo.
+func (c *Context) Redirect(f func(msg any) (actor.PID, bool)) { c.RedirectTo = f }
 
 // Probe implements actor.Context: it records the probe in Probed and
 // returns its new Ref; no ProbeResult follows (deliver one to Receive to
