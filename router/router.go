@@ -114,8 +114,10 @@ func (r *router) Receive(ctx actor.Context, msg any) {
 			r.leave(ctx, i)
 		}
 		return
-	case joined:
-		r.joined(ctx, m)
+	case actor.Exit:
+		if r.pool != nil {
+			r.exited(ctx, m)
+		}
 		return
 	case control:
 		m.serve(ctx, r)
@@ -243,7 +245,7 @@ func (r *router) rebuild() {
 // up are left to the router.
 func (r *router) redirect(msg any) (actor.PID, bool) {
 	switch msg.(type) {
-	case joined, control:
+	case control:
 		return actor.PID{}, false
 	}
 	up := r.shared.Load()
