@@ -24,6 +24,7 @@ type child struct {
 	brk      *breaker     // its own breaker, once it needed one
 	wait     *breaker     // the breaker it is down with, if any
 	hp       *healthState // its probing, if its spec has Health
+	standIn  actor.PID    // holds its name while it is down behind a breaker
 	prev     *child
 	next     *child
 }
@@ -45,6 +46,10 @@ func (s *sup) setState(c *child, st uint8, pid actor.PID) {
 		if st != stopped {
 			s.sigLive++
 		}
+	}
+	if !c.standIn.IsZero() && st != restarting {
+		s.orphans = append(s.orphans, c.standIn) // no longer behind a breaker
+		c.standIn = actor.PID{}
 	}
 	c.state, c.pid = st, pid
 	if st == running {

@@ -237,6 +237,12 @@ func (s *sup) probeAnswered(ctx actor.Context, m actor.ProbeResult) {
 		return
 	}
 	hp.failures, hp.last, hp.started = 0, nil, true
+	if b := c.wait; b != nil && b.state == HalfOpen && b.probe == c {
+		// A breaker's probe with Health passes its probation on its first
+		// healthy answer.
+		c.wait, b.probe = nil, nil
+		s.probeNext(ctx, b)
+	}
 }
 
 // probeFailed counts a failed probe of c and ends c once the failures reach
