@@ -59,15 +59,19 @@ type Context interface {
 	Send(to PID, msg any) error
 	// SendNamed sends to the process registered under name.
 	SendNamed(name string, msg any) error
-	// SendAfter sends msg to pid after d, with this process as sender. The
-	// returned function cancels the send if it has not happened and reports
-	// whether it did cancel it. The message keeps this process as its
-	// sender even if it has exited by then. A timer a process sets for
-	// itself is never refused by its own full mailbox (it goes past the
-	// bound, as a Down does) and is cancelled when the process exits;
-	// timers still pending at Shutdown go to the dead letters with
-	// ErrStopped.
-	SendAfter(d time.Duration, to PID, msg any) (cancel func() bool)
+	// SendAfter sends msg to pid after d, with this process as sender, on
+	// the system's clock (virtual time in a testing/synctest bubble); d ==
+	// 0 sends at the timer goroutine's next tick. The returned function
+	// cancels the send if it has not happened and reports whether it did
+	// cancel it. The message keeps this process as its sender even if it
+	// has exited by then. A timer a process sets for itself is never
+	// refused by its own full mailbox (it goes past the bound, as a Down
+	// does) and is cancelled when the process exits; timers still pending
+	// at Shutdown go to the dead letters with ErrStopped. It never blocks.
+	// Errors (nothing is armed, and the message is still the caller's):
+	// ErrBadDuration for d < 0, ErrZeroPID, ErrForeignPID, ErrStopped once
+	// Shutdown has begun, ErrNotInProcess after this process has exited.
+	SendAfter(d time.Duration, to PID, msg any) (cancel func() bool, err error)
 	// SendInterval sends msg to pid every d, with this process as sender:
 	// at d, 2d, 3d… after the call, on the system's clock (virtual time in
 	// a testing/synctest bubble), with no goroutine per timer. The ticks

@@ -209,9 +209,17 @@ func (c *Context) SendNamed(name string, msg any) error {
 	return nil
 }
 
-// SendAfter implements actor.Context: it records the timer in Timers; the function returned records a cancel.
-func (c *Context) SendAfter(d time.Duration, to actor.PID, msg any) func() bool {
-	return c.timer(Timer{After: d, To: to, Msg: msg})
+// SendAfter implements actor.Context: it records the timer in Timers,
+// refusing what the runtime refuses (ErrBadDuration for d < 0,
+// ErrZeroPID); the function returned records a cancel.
+func (c *Context) SendAfter(d time.Duration, to actor.PID, msg any) (func() bool, error) {
+	if d < 0 {
+		return nil, actor.ErrBadDuration
+	}
+	if to.IsZero() {
+		return nil, actor.ErrZeroPID
+	}
+	return c.timer(Timer{After: d, To: to, Msg: msg}), nil
 }
 
 // SendInterval implements actor.Context: it records the timer in Timers, refusing what the runtime refuses (ErrBadDuration, ErrZeroPID).

@@ -207,7 +207,7 @@ func (s *sup) healthTicked(ctx actor.Context, m healthTick) {
 		return
 	}
 	hp.ref = ref
-	hp.timeout = ctx.SendAfter(c.health().Timeout, s.self, healthTimeout{c: c, ref: ref})
+	hp.timeout, _ = ctx.SendAfter(c.health().Timeout, s.self, healthTimeout{c: c, ref: ref}) // refused only at Shutdown
 }
 
 // healthTimedOut fails the probe ref if it is still unanswered.

@@ -32,7 +32,7 @@ type sup struct {
 	hist     history
 	bo       backoffState
 	breakers map[string]*breaker // the shared ones, by Child.Breaker
-	orphans  []actor.PID          // stand-ins of children no longer behind a breaker
+	orphans  []actor.PID         // stand-ins of children no longer behind a breaker
 }
 
 var (
