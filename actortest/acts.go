@@ -15,7 +15,7 @@ func (p *Probe) do(t TestingT, what string, f func(ctx actor.Context)) {
 	t.Helper()
 	p.pass()
 	c := &command{run: f, done: make(chan struct{})}
-	if err := p.sys.Send(p.pid, c); err != nil {
+	if err := p.send(c); err != nil {
 		p.fail(t, "%s: %v", what, err)
 		return
 	}
@@ -48,19 +48,30 @@ func (p *Probe) Do(t TestingT, f func(ctx actor.Context) any) any {
 	return v
 }
 
-// DoAsync queues f to run in the probe's own callback and returns at once,
-// without waiting for it: f runs after every message sent to the probe
-// before, from the test goroutine, and before those sent after, and while
-// it runs the probe handles nothing else, so f may block (on a channel the
-// test closes) to keep later messages queued. A crash in f ends the probe
-// with that reason. It fails t if the probe is not alive or its mailbox
-// refuses f. f must not call t's methods; it reports on a channel.
+// DoAsync queues f to run in the probe's own callback and returns without
+// waiting for it. f is queued as a message sent from the test goroutine
+// is: what that goroutine sent to the probe before is handled first, and
+// what it sends after waits until f has returned, so an f that blocks on a
+// channel the test closes keeps later messages queued. A panic in f ends
+// the probe with that crash. A Request the probe holds unanswered is
+// passed first. DoAsync fails t if the probe is not alive or its mailbox
+// refuses f (a full DropNewest mailbox, or a full Backpressure one that
+// has no room within the probe's timeout). f must not call t's methods; it
+// reports on a channel.
 func (p *Probe) DoAsync(t TestingT, f func(ctx actor.Context)) {
 	t.Helper()
 	p.pass()
-	if err := p.sys.Send(p.pid, &command{run: f}); err != nil {
+	if err := p.send(&command{run: f}); err != nil {
 		p.fail(t, "DoAsync: %v", err)
 	}
+}
+
+// send queues c for the probe, waiting for room in a full Backpressure
+// mailbox up to the probe's timeout.
+func (p *Probe) send(c *command) error {
+	ctx, cancel := context.WithTimeout(context.Background(), p.timeout)
+	defer cancel()
+	return p.sys.SendContext(ctx, p.pid, c)
 }
 
 // Send sends msg to pid with the probe as its sender, so that whatever pid

@@ -89,9 +89,9 @@ func WithSpawnOptions(opts ...actor.Option) ProbeOption {
 // WithSpawn spawns the probe with spawn instead of sys.Spawn, passing it
 // the probe's actor and the options of WithSpawnOptions: for instance to
 // make the probe the linked child of another process, by calling
-// Context.SpawnLink in that process's callback (see Probe.Do). NewProbe
-// calls spawn once, on the test goroutine, and fails t with the error it
-// returns.
+// Context.SpawnLink in that process's callback (see Probe.Do). spawn must
+// spawn a once, with opts, and return its PID. NewProbe calls it once, on
+// the test goroutine, and fails t with the error it returns.
 func WithSpawn(spawn func(a actor.Actor, opts ...actor.Option) (actor.PID, error)) ProbeOption {
 	return probeOption(func(c *probeConfig) { c.spawn = spawn })
 }

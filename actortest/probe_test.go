@@ -14,6 +14,7 @@ import (
 
 	"github.com/airssys/rt/actor"
 	"github.com/airssys/rt/actortest"
+	"github.com/airssys/rt/mailbox"
 	"github.com/airssys/rt/system"
 )
 
@@ -268,6 +269,18 @@ func TestDoAsync(t *testing.T) {
 		failed, report := check(func(ft *fakeT) { p.DoAsync(ft, func(actor.Context) {}) })
 		require.True(t, failed)
 		require.Contains(t, report, "actortest: probe "+p.PID().String()+": DoAsync: "+actor.ErrNoProcess.Error())
+
+		// A full mailbox refuses f.
+		full := actortest.NewProbe(t, sys, actortest.WithSpawnOptions(actor.WithMailbox(1, mailbox.DropNewest)))
+		held, free := make(chan struct{}), make(chan struct{})
+		full.DoAsync(t, func(actor.Context) { close(held); <-free })
+		<-held
+		require.NoError(t, sys.Send(full.PID(), "fill"))
+		failed, report = check(func(ft *fakeT) { full.DoAsync(ft, func(actor.Context) {}) })
+		require.True(t, failed)
+		require.Contains(t, report, "DoAsync: "+actor.ErrMailboxFull.Error())
+		close(free)
+		full.Expect(t, "fill")
 	})
 }
 
