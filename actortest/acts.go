@@ -8,13 +8,14 @@ import (
 )
 
 // do runs f inside the probe's callback and waits for it, failing t after
-// the probe's timeout. A Request the probe holds is passed first, so that
-// the probe can run f.
+// the probe's timeout, or at once if f does not return (it panicked or
+// ended the probe's goroutine). A Request the probe holds is passed first,
+// so that the probe can run f.
 func (p *Probe) do(t TestingT, what string, f func(ctx actor.Context)) {
 	t.Helper()
 	p.pass()
-	c := command{run: f, done: make(chan struct{})}
-	if err := p.sys.Send(p.pid, c); err != nil {
+	c := &command{run: f, done: make(chan struct{})}
+	if err := p.send(c); err != nil {
 		p.fail(t, "%s: %v", what, err)
 		return
 	}
@@ -23,9 +24,54 @@ func (p *Probe) do(t TestingT, what string, f func(ctx actor.Context)) {
 	defer deadline.Stop()
 	select {
 	case <-c.done:
+		if !c.returned {
+			p.fail(t, "%s: the function did not return: it panicked or ended the probe's goroutine", what)
+		}
 	case <-deadline.C:
 		p.fail(t, "%s: the probe did not run it within %v", what, 2*p.timeout)
 	}
+}
+
+// Do runs f in the probe's own callback, as the probe's code, and returns
+// its result once f has returned: what f does with ctx (Send, Request,
+// Link, Stop, Exit, Spawn...) the probe does, and anything it receives
+// meanwhile is recorded after what it received before. Do blocks; it
+// fails t if the probe is not alive, if f has not returned within twice
+// the probe's timeout, or if f panics or ends the goroutine (the probe
+// then exits with that crash). A Request the probe holds unanswered is
+// passed first (as by reading on). f runs on the probe's goroutine, so it
+// must not call t's methods; it returns what the test should check.
+func (p *Probe) Do(t TestingT, f func(ctx actor.Context) any) any {
+	t.Helper()
+	var v any
+	p.do(t, "Do", func(ctx actor.Context) { v = f(ctx) })
+	return v
+}
+
+// DoAsync queues f to run in the probe's own callback and returns without
+// waiting for it. f is queued as a message sent from the test goroutine
+// is: what that goroutine sent to the probe before is handled first, and
+// what it sends after waits until f has returned, so an f that blocks on a
+// channel the test closes keeps later messages queued. A panic in f ends
+// the probe with that crash. A Request the probe holds unanswered is
+// passed first. DoAsync fails t if the probe is not alive or its mailbox
+// refuses f (a full DropNewest mailbox, or a full Backpressure one that
+// has no room within the probe's timeout). f must not call t's methods; it
+// reports on a channel.
+func (p *Probe) DoAsync(t TestingT, f func(ctx actor.Context)) {
+	t.Helper()
+	p.pass()
+	if err := p.send(&command{run: f}); err != nil {
+		p.fail(t, "DoAsync: %v", err)
+	}
+}
+
+// send queues c for the probe, waiting for room in a full Backpressure
+// mailbox up to the probe's timeout.
+func (p *Probe) send(c *command) error {
+	ctx, cancel := context.WithTimeout(context.Background(), p.timeout)
+	defer cancel()
+	return p.sys.SendContext(ctx, p.pid, c)
 }
 
 // Send sends msg to pid with the probe as its sender, so that whatever pid

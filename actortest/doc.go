@@ -32,4 +32,14 @@
 // Down) come to the probe and are read with ExpectExit and ExpectDown. A
 // Request sent to the probe waits until the test calls Reply, or reads on
 // without replying; it is then left unanswered.
+//
+// Anything else a process can do, the probe does with [Probe.Do], which
+// runs a test's function as the probe's own code and returns its result,
+// or [Probe.DoAsync], which queues it behind what the probe was sent
+// before and returns at once (a function that blocks holds the probe
+// busy, so that later messages queue up). Such a function runs on the
+// probe's goroutine: it reports to the test through its result or a
+// channel, never through t. [WithSpawn] spawns the probe where the test
+// says (as the linked child of another process) and [WithTerminate] gives
+// it a Terminate callback, to see or hold its exit.
 package actortest

@@ -316,3 +316,70 @@ func ExampleProbe_Request() {
 	fmt.Println(p.Request(t, whoAsks, "who?") == p.PID())
 	// Output: true
 }
+
+func ExampleProbe_Do() {
+	t := &exampleT{}
+	sys := system.New()
+	defer t.end(sys)
+
+	p := actortest.NewProbe(t, sys)
+	// f runs as the probe's own code: ctx is the probe's context.
+	self := p.Do(t, func(ctx actor.Context) any { return ctx.Self() })
+	fmt.Println(self == p.PID())
+	// Output: true
+}
+
+func ExampleProbe_DoAsync() {
+	t := &exampleT{}
+	sys := system.New()
+	defer t.end(sys)
+
+	p := actortest.NewProbe(t, sys)
+	started, release := make(chan struct{}), make(chan struct{})
+	// The probe is busy until release closes: "queued" waits in its mailbox.
+	p.DoAsync(t, func(actor.Context) {
+		close(started)
+		<-release
+	})
+	<-started
+	_ = sys.Send(p.PID(), "queued")
+	p.ExpectNoMessage(t, 10*time.Millisecond)
+	close(release)
+	fmt.Println(p.Receive(t).Msg)
+	// Output: queued
+}
+
+func ExampleWithTerminate() {
+	t := &exampleT{}
+	sys := system.New()
+	defer t.end(sys)
+
+	reasons := make(chan error, 1)
+	p := actortest.NewProbe(t, sys, actortest.WithTerminate(func(_ actor.Context, reason error) {
+		reasons <- reason
+	}))
+	p.Do(t, func(ctx actor.Context) any { ctx.Stop(errors.New("done")); return nil })
+	fmt.Println(<-reasons)
+	// Output: done
+}
+
+func ExampleWithSpawn() {
+	t := &exampleT{}
+	sys := system.New()
+	defer t.end(sys)
+
+	parent := actortest.NewProbe(t, sys)
+	// The child probe is spawned by parent, linked to it.
+	child := actortest.NewProbe(t, sys, actortest.WithSpawn(func(a actor.Actor, opts ...actor.Option) (actor.PID, error) {
+		var err error
+		pid := parent.Do(t, func(ctx actor.Context) any {
+			var pid actor.PID
+			pid, err = ctx.SpawnLink(a, opts...)
+			return pid
+		})
+		return pid.(actor.PID), err
+	}))
+	got := child.Do(t, func(ctx actor.Context) any { return ctx.Parent() })
+	fmt.Println(got == parent.PID())
+	// Output: true
+}

@@ -61,7 +61,8 @@ type received struct {
 	reply chan any
 }
 
-// ProbeOption configures NewProbe: WithTimeout or WithSpawnOptions.
+// ProbeOption configures NewProbe: WithTimeout, WithSpawnOptions,
+// WithSpawn or WithTerminate.
 type ProbeOption interface{ apply(*probeConfig) }
 
 type probeOption func(*probeConfig)
@@ -69,8 +70,10 @@ type probeOption func(*probeConfig)
 func (o probeOption) apply(c *probeConfig) { o(c) }
 
 type probeConfig struct {
-	timeout time.Duration
-	opts    []actor.Option
+	timeout   time.Duration
+	opts      []actor.Option
+	spawn     func(a actor.Actor, opts ...actor.Option) (actor.PID, error)
+	terminate func(ctx actor.Context, reason error)
 }
 
 // WithTimeout bounds each wait of the probe by d instead of DefaultTimeout.
@@ -83,9 +86,37 @@ func WithSpawnOptions(opts ...actor.Option) ProbeOption {
 	return probeOption(func(c *probeConfig) { c.opts = append(c.opts, opts...) })
 }
 
+// WithSpawn spawns the probe with spawn instead of sys.Spawn, passing it
+// the probe's actor and the options of WithSpawnOptions: for instance to
+// make the probe the linked child of another process, by calling
+// Context.SpawnLink in that process's callback (see Probe.Do). spawn must
+// spawn a once, with opts, and return its PID. NewProbe calls it once, on
+// the test goroutine, and fails t with the error it returns.
+func WithSpawn(spawn func(a actor.Actor, opts ...actor.Option) (actor.PID, error)) ProbeOption {
+	return probeOption(func(c *probeConfig) { c.spawn = spawn })
+}
+
+// WithTerminate gives the probe a Terminate callback: f runs on the
+// probe's goroutine with its exit reason when it exits, before its links
+// and monitors are told (see actor.Terminator; it does not run after a
+// Kill). f may block, which holds the probe's exit, or report the reason
+// to the test on a channel; it must not call the probe's methods, which
+// are for the test goroutine.
+func WithTerminate(f func(ctx actor.Context, reason error)) ProbeOption {
+	return probeOption(func(c *probeConfig) { c.terminate = f })
+}
+
+// terminating is a probe's actor with a Terminate callback.
+type terminating struct {
+	actor.Func
+	terminate func(ctx actor.Context, reason error)
+}
+
+func (a terminating) Terminate(ctx actor.Context, reason error) { a.terminate(ctx, reason) }
+
 // NewProbe spawns a probe in sys and returns it. It fails t if the spawn
 // fails. When the test ends (t.Cleanup) the probe is released and stopped,
-// unless the system was shut down first.
+// unless the system was shut down first or the probe has exited.
 func NewProbe(t TestingT, sys *system.System, opts ...ProbeOption) *Probe {
 	t.Helper()
 	c := probeConfig{timeout: DefaultTimeout}
@@ -95,7 +126,15 @@ func NewProbe(t TestingT, sys *system.System, opts ...ProbeOption) *Probe {
 		}
 	}
 	p := &Probe{sys: sys, timeout: c.timeout, arrived: make(chan struct{}, 1), closed: make(chan struct{})}
-	pid, err := sys.Spawn(actor.Func(p.receive), c.opts...)
+	var a actor.Actor = actor.Func(p.receive)
+	if c.terminate != nil {
+		a = terminating{Func: p.receive, terminate: c.terminate}
+	}
+	spawn := sys.Spawn
+	if c.spawn != nil {
+		spawn = c.spawn
+	}
+	pid, err := spawn(a, c.opts...)
 	if err != nil {
 		t.Errorf("actortest: spawn probe: %v", err)
 		t.FailNow()
@@ -117,20 +156,26 @@ func (p *Probe) PID() actor.PID { return p.pid }
 // String names the probe in failures: "probe <0.3.0>".
 func (p *Probe) String() string { return "probe " + p.pid.String() }
 
-// command is a function the probe runs in its own callback, for Send,
-// Link, Monitor and TrapExit; it is not recorded.
+// command is a function the probe runs in its own callback, for Do,
+// DoAsync, Send, Link, Monitor and TrapExit; it is not recorded. done, if
+// set, is closed once run has ended, and returned is set first if it
+// returned (rather than panicking or ending the goroutine).
 type command struct {
-	run  func(ctx actor.Context)
-	done chan struct{}
+	run      func(ctx actor.Context)
+	done     chan struct{}
+	returned bool
 }
 
 // receive is the probe's Receive: it records msg, and for a Request waits
 // until the test answers it, passes it, or the probe or the requester
 // goes.
 func (p *Probe) receive(ctx actor.Context, msg any) {
-	if c, ok := msg.(command); ok {
+	if c, ok := msg.(*command); ok {
+		if c.done != nil {
+			defer close(c.done)
+		}
 		c.run(ctx)
-		close(c.done)
+		c.returned = true
 		return
 	}
 	r := received{Message: Message{Msg: msg, Sender: ctx.Sender()}}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/airssys/rt/actor"
 	"github.com/airssys/rt/actortest"
+	"github.com/airssys/rt/mailbox"
 	"github.com/airssys/rt/system"
 )
 
@@ -215,5 +216,129 @@ func TestProbeRequest(t *testing.T) {
 		failed, report := check(func(ft *fakeT) { p.Request(ft, silent, "hello?") })
 		require.True(t, failed)
 		require.Contains(t, report, `Request "hello?" (string) to `+silent.String()+": context deadline exceeded")
+	})
+}
+
+// Do runs its function as the probe, between the messages the probe
+// receives, and returns its result; a function that crashes the probe, or a
+// probe that has gone, fails the test with a message saying so.
+func TestDo(t *testing.T) {
+	actortest.Run(t, func(t *testing.T, sys *system.System) {
+		p := actortest.NewProbe(t, sys)
+		require.NoError(t, sys.Send(p.PID(), "before"))
+		got := p.Do(t, func(ctx actor.Context) any {
+			_ = ctx.Send(ctx.Self(), "from inside")
+			return ctx.Self()
+		})
+		require.Equal(t, p.PID(), got, "f runs as the probe")
+		p.Expect(t, "before")
+		require.Equal(t, p.PID(), p.Expect(t, "from inside").Sender)
+
+		failed, report := check(func(ft *fakeT) { p.Do(ft, func(actor.Context) any { panic("boom") }) })
+		require.True(t, failed)
+		require.Contains(t, report, "actortest: probe "+p.PID().String()+": Do: the function did not return")
+		require.False(t, sys.Alive(p.PID()), "the panic ended the probe")
+
+		failed, report = check(func(ft *fakeT) { p.Do(ft, func(actor.Context) any { return nil }) })
+		require.True(t, failed)
+		require.Contains(t, report, "Do: "+actor.ErrNoProcess.Error())
+	})
+}
+
+// DoAsync returns before its function runs; the function holds the probe,
+// so that what is sent meanwhile stays queued in order.
+func TestDoAsync(t *testing.T) {
+	actortest.Run(t, func(t *testing.T, sys *system.System) {
+		p := actortest.NewProbe(t, sys)
+		started, release := make(chan struct{}), make(chan struct{})
+		require.NoError(t, sys.Send(p.PID(), 1))
+		p.DoAsync(t, func(ctx actor.Context) {
+			close(started)
+			<-release
+			_ = ctx.Send(ctx.Self(), 3)
+		})
+		require.NoError(t, sys.Send(p.PID(), 2))
+		<-started
+		p.Expect(t, 1)
+		p.ExpectNoMessage(t, time.Hour) // virtual: the probe is held
+		close(release)
+		p.Expect(t, 2)
+		p.Expect(t, 3)
+
+		p.Do(t, func(ctx actor.Context) any { ctx.Stop(actor.Normal); return nil })
+		failed, report := check(func(ft *fakeT) { p.DoAsync(ft, func(actor.Context) {}) })
+		require.True(t, failed)
+		require.Contains(t, report, "actortest: probe "+p.PID().String()+": DoAsync: "+actor.ErrNoProcess.Error())
+
+		// A full mailbox refuses f.
+		full := actortest.NewProbe(t, sys, actortest.WithSpawnOptions(actor.WithMailbox(1, mailbox.DropNewest)))
+		held, free := make(chan struct{}), make(chan struct{})
+		full.DoAsync(t, func(actor.Context) { close(held); <-free })
+		<-held
+		require.NoError(t, sys.Send(full.PID(), "fill"))
+		failed, report = check(func(ft *fakeT) { full.DoAsync(ft, func(actor.Context) {}) })
+		require.True(t, failed)
+		require.Contains(t, report, "DoAsync: "+actor.ErrMailboxFull.Error())
+		close(free)
+		full.Expect(t, "fill")
+	})
+}
+
+// WithTerminate's callback runs with the probe's exit reason, before the
+// probe's monitors are told.
+func TestWithTerminate(t *testing.T) {
+	actortest.Run(t, func(t *testing.T, sys *system.System) {
+		errStop := errors.New("stop")
+		reasons := make(chan error, 1)
+		p := actortest.NewProbe(t, sys, actortest.WithTerminate(func(_ actor.Context, reason error) {
+			reasons <- reason
+		}))
+		w := actortest.NewProbe(t, sys)
+		w.Monitor(t, p.PID())
+		p.Do(t, func(ctx actor.Context) any { ctx.Stop(errStop); return nil })
+		require.ErrorIs(t, w.ExpectDown(t, p.PID()).Reason, errStop)
+		select {
+		case r := <-reasons:
+			require.ErrorIs(t, r, errStop)
+		default:
+			t.Fatal("Terminate had not run when the Down arrived")
+		}
+	})
+}
+
+// WithSpawn spawns the probe where the test says, here as the linked child
+// of another probe; a spawn that fails fails the test with its error.
+func TestWithSpawn(t *testing.T) {
+	actortest.Run(t, func(t *testing.T, sys *system.System) {
+		type spawned struct {
+			pid actor.PID
+			err error
+		}
+		parent := actortest.NewProbe(t, sys)
+		parent.TrapExit(t, true)
+		child := actortest.NewProbe(t, sys, actortest.WithSpawnOptions(actor.WithName("child")),
+			actortest.WithSpawn(func(a actor.Actor, opts ...actor.Option) (actor.PID, error) {
+				r := parent.Do(t, func(ctx actor.Context) any {
+					pid, err := ctx.SpawnLink(a, opts...)
+					return spawned{pid, err}
+				}).(spawned)
+				return r.pid, r.err
+			}))
+		pid, ok := sys.Whereis("child")
+		require.True(t, ok)
+		require.Equal(t, child.PID(), pid, "spawned with the options")
+		require.Equal(t, parent.PID(), child.Do(t, func(ctx actor.Context) any { return ctx.Parent() }))
+		errChild := errors.New("child ends")
+		child.Do(t, func(ctx actor.Context) any { ctx.Stop(errChild); return nil })
+		require.ErrorIs(t, parent.ExpectExit(t, child.PID()).Reason, errChild, "linked")
+
+		errSpawn := errors.New("no room")
+		failed, report := check(func(ft *fakeT) {
+			actortest.NewProbe(ft, sys, actortest.WithSpawn(func(actor.Actor, ...actor.Option) (actor.PID, error) {
+				return actor.PID{}, errSpawn
+			}))
+		})
+		require.True(t, failed)
+		require.Contains(t, report, "actortest: spawn probe: no room")
 	})
 }

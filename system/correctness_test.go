@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/airssys/rt/actor"
+	"github.com/airssys/rt/actortest"
 	"github.com/airssys/rt/mailbox"
 	"github.com/airssys/rt/system"
 )
@@ -22,33 +23,33 @@ import (
 func TestPanicWrappingNormalIsAbnormal(t *testing.T) {
 	sys := newSystem(t)
 	exits := watchExits(t, sys)
-	crasher := spawnProbe(t, sys, false)
-	partner := spawnProbe(t, sys, false)
-	link(t, sys, partner.pid, crasher.pid)
+	crasher := newProbe(t, sys, false)
+	partner := newProbe(t, sys, false)
+	partner.Link(t, crasher.PID())
 
-	sys.Send(crasher.pid, run(func(actor.Context) { panic(fmt.Errorf("finished: %w", actor.Normal)) }))
+	crasher.DoAsync(t, func(actor.Context) { panic(fmt.Errorf("finished: %w", actor.Normal)) })
 
 	var pe *actor.PanicError
-	require.ErrorAs(t, exits.wait(t, crasher.pid), &pe)
-	reason := exits.wait(t, partner.pid)
+	require.ErrorAs(t, exits.wait(t, crasher.PID()), &pe)
+	reason := exits.wait(t, partner.PID())
 	require.ErrorAs(t, reason, &pe, "the partner exits with the panic as its reason")
 	require.False(t, actor.IsClean(reason))
-	none(t, partner.out)
+	partner.ExpectNoMessage(t, 0)
 }
 
 // The largest accepted throughput and capacity work as given; one past the
 // throughput's range is refused rather than truncated.
 func TestNumericOptionsAtTheirLimits(t *testing.T) {
 	sys := newSystem(t)
-	p := spawnProbe(t, sys, false, actor.WithThroughput(actor.MaxThroughput), actor.WithMailbox(math.MaxInt, mailbox.Backpressure))
+	p := newProbe(t, sys, false, actor.WithThroughput(actor.MaxThroughput), actor.WithMailbox(math.MaxInt, mailbox.Backpressure))
 	for i := range 3 {
-		require.NoError(t, sys.Send(p.pid, i))
+		require.NoError(t, sys.Send(p.PID(), i))
 	}
-	flush(t, sys, p.pid)
+	flush(t, p)
 	for i := range 3 {
-		require.Equal(t, i, take(t, p.out))
+		p.Expect(t, i)
 	}
-	_, err := sys.Spawn(&agent{}, actor.WithThroughput(1<<32))
+	_, err := sys.Spawn(actor.Func(func(actor.Context, any) {}), actor.WithThroughput(1<<32))
 	require.ErrorIs(t, err, actor.ErrInvalidOption)
 }
 
@@ -58,46 +59,47 @@ func TestNumericOptionsAtTheirLimits(t *testing.T) {
 func TestGoexitInACallbackIsACrash(t *testing.T) {
 	sys := newSystem(t)
 	exits := watchExits(t, sys)
-	watcher := spawnProbe(t, sys, false)
+	watcher := newProbe(t, sys, false)
 
 	t.Run("Receive", func(t *testing.T) {
-		p := spawnProbe(t, sys, false)
-		partner := spawnProbe(t, sys, true)
-		link(t, sys, partner.pid, p.pid)
-		ref := monitor(t, sys, watcher.pid, p.pid)
-		sys.Send(p.pid, run(func(actor.Context) { runtime.Goexit() }))
-		sys.Send(p.pid, "after") // dead-lettered or refused, never handled
+		p := newProbe(t, sys, false)
+		partner := newProbe(t, sys, true)
+		partner.Link(t, p.PID())
+		ref := monitor(t, watcher, p.PID())
+		p.DoAsync(t, func(actor.Context) { runtime.Goexit() })
+		sys.Send(p.PID(), "after") // dead-lettered or refused, never handled
 
-		d := takeType[actor.Down](t, watcher.out)
+		d := actortest.ExpectType[actor.Down](t, watcher)
 		require.Equal(t, ref, d.Ref)
 		require.ErrorIs(t, d.Reason, actor.ErrGoexit)
 		var pe *actor.PanicError
 		require.ErrorAs(t, d.Reason, &pe)
 		require.Contains(t, string(pe.Stack()), "TestGoexitInACallbackIsACrash", "the stack names who called Goexit")
-		e := takeType[actor.Exit](t, partner.out)
-		require.Equal(t, p.pid, e.From)
+		e := actortest.ExpectType[actor.Exit](t, partner)
+		require.Equal(t, p.PID(), e.From)
 		require.ErrorIs(t, e.Reason, actor.ErrGoexit)
-		require.False(t, sys.Alive(p.pid))
-		none(t, p.out)
+		require.False(t, sys.Alive(p.PID()))
+		p.ExpectNoMessage(t, 0)
 	})
 	t.Run("Init", func(t *testing.T) {
 		_, err := sys.Spawn(goexitInit{})
 		require.ErrorIs(t, err, actor.ErrGoexit)
 	})
 	t.Run("Terminate", func(t *testing.T) {
-		p := spawnAgent(t, sys, &agent{terminate: func(error) { runtime.Goexit() }})
-		stop(t, sys, p.pid, errors.New("stop"))
-		require.ErrorIs(t, exits.wait(t, p.pid), actor.ErrGoexit)
+		p := actortest.NewProbe(t, sys, actortest.WithTimeout(waitLimit),
+			actortest.WithTerminate(func(actor.Context, error) { runtime.Goexit() }))
+		stop(t, p, errors.New("stop"))
+		require.ErrorIs(t, exits.wait(t, p.PID()), actor.ErrGoexit)
 	})
 	t.Run("again and again", func(t *testing.T) {
 		// Each Goexit ends its turn's goroutine; the system keeps running
 		// turns on others.
 		for range 50 {
-			p := spawnProbe(t, sys, false)
-			sys.Send(p.pid, run(func(actor.Context) { runtime.Goexit() }))
-			require.ErrorIs(t, exits.wait(t, p.pid), actor.ErrGoexit)
+			p := newProbe(t, sys, false)
+			p.DoAsync(t, func(actor.Context) { runtime.Goexit() })
+			require.ErrorIs(t, exits.wait(t, p.PID()), actor.ErrGoexit)
 		}
-		require.Equal(t, "pong", do(t, sys, watcher.pid, func(actor.Context) any { return "pong" }))
+		require.Equal(t, "pong", watcher.Do(t, func(actor.Context) any { return "pong" }))
 	})
 }
 
@@ -110,27 +112,20 @@ func (goexitInit) Init(actor.Context) error {
 
 func (goexitInit) Receive(actor.Context, any) {}
 
-// senderLog records the Sender of every message it receives.
-type senderLog struct{ out chan actor.PID }
-
-func (a senderLog) Receive(ctx actor.Context, _ any) { a.out <- ctx.Sender() }
-
 // A SendAfter message keeps its sender after the sender has exited, as an
 // ordinary message sent before an exit does.
 func TestSendAfterKeepsItsSenderAfterExit(t *testing.T) {
 	sys := newSystem(t)
 	exits := watchExits(t, sys)
-	log := senderLog{out: make(chan actor.PID, 1)}
-	to, err := sys.Spawn(log)
-	require.NoError(t, err)
-	from := spawnProbe(t, sys, false)
-	do(t, sys, from.pid, func(ctx actor.Context) any {
-		_, _ = ctx.SendAfter(20*time.Millisecond, to, "later")
+	to := newProbe(t, sys, false)
+	from := newProbe(t, sys, false)
+	from.Do(t, func(ctx actor.Context) any {
+		_, _ = ctx.SendAfter(20*time.Millisecond, to.PID(), "later")
 		ctx.Stop(actor.Normal)
 		return nil
 	})
-	require.ErrorIs(t, exits.wait(t, from.pid), actor.Normal)
-	require.Equal(t, from.pid, take(t, log.out))
+	require.ErrorIs(t, exits.wait(t, from.PID()), actor.Normal)
+	require.Equal(t, from.PID(), to.Receive(t).Sender)
 }
 
 // A timer a process sets for itself is cancelled when it exits: its cancel
@@ -138,18 +133,22 @@ func TestSendAfterKeepsItsSenderAfterExit(t *testing.T) {
 func TestSelfTimersAreCancelledAtExit(t *testing.T) {
 	sys := newSystem(t)
 	exits := watchExits(t, sys)
-	p := spawnProbe(t, sys, false)
-	other := spawnProbe(t, sys, false)
-	type cancels struct{ self, other func() bool }
-	c := do(t, sys, p.pid, func(ctx actor.Context) any {
-		self, err := ctx.SendAfter(time.Hour, ctx.Self(), "self")
-		require.NoError(t, err)
-		oth, err := ctx.SendAfter(time.Hour, other.pid, "other")
-		require.NoError(t, err)
-		return cancels{self: self, other: oth}
+	p := newProbe(t, sys, false)
+	other := newProbe(t, sys, false)
+	type cancels struct {
+		self, other    func() bool
+		errSelf, errOt error
+	}
+	c := p.Do(t, func(ctx actor.Context) any {
+		var c cancels
+		c.self, c.errSelf = ctx.SendAfter(time.Hour, ctx.Self(), "self")
+		c.other, c.errOt = ctx.SendAfter(time.Hour, other.PID(), "other")
+		return c
 	}).(cancels)
-	stop(t, sys, p.pid, actor.Normal)
-	require.ErrorIs(t, exits.wait(t, p.pid), actor.Normal)
+	require.NoError(t, c.errSelf)
+	require.NoError(t, c.errOt)
+	stop(t, p, actor.Normal)
+	require.ErrorIs(t, exits.wait(t, p.PID()), actor.Normal)
 	require.False(t, c.self(), "the self-timer went with its process")
 	require.True(t, c.other(), "a timer to another process stays")
 }
@@ -159,10 +158,10 @@ func TestPendingTimersAreDeadLettersAtShutdown(t *testing.T) {
 	sys := system.New()
 	sub := sys.Subscribe(func(ev any) bool { _, ok := ev.(actor.DeadLetter); return ok })
 	defer sub.Close()
-	to := spawnProbe(t, sys, false)
-	from := spawnProbe(t, sys, false)
-	do(t, sys, from.pid, func(ctx actor.Context) any {
-		_, _ = ctx.SendAfter(time.Hour, to.pid, "pending")
+	to := newProbe(t, sys, false)
+	from := newProbe(t, sys, false)
+	from.Do(t, func(ctx actor.Context) any {
+		_, _ = ctx.SendAfter(time.Hour, to.PID(), "pending")
 		return nil
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
@@ -172,8 +171,8 @@ func TestPendingTimersAreDeadLettersAtShutdown(t *testing.T) {
 	require.True(t, ok, "a dead letter for the pending timer")
 	dl := ev.(actor.DeadLetter)
 	require.Equal(t, "pending", dl.Message)
-	require.Equal(t, to.pid, dl.To)
-	require.Equal(t, from.pid, dl.From)
+	require.Equal(t, to.PID(), dl.To)
+	require.Equal(t, from.PID(), dl.From)
 	require.ErrorIs(t, dl.Reason, actor.ErrStopped)
 }
 
@@ -191,9 +190,9 @@ func TestPanickingFilterEndsOnlyItsSubscription(t *testing.T) {
 	defer bad.Close()
 
 	// From an exiting process's goroutine.
-	p := spawnProbe(t, sys, false)
-	stop(t, sys, p.pid, actor.Normal)
-	require.ErrorIs(t, exits.wait(t, p.pid), actor.Normal)
+	p := newProbe(t, sys, false)
+	stop(t, p, actor.Normal)
+	require.ErrorIs(t, exits.wait(t, p.PID()), actor.Normal)
 	_, err := bad.Next(context.Background())
 	require.ErrorIs(t, err, system.ErrSubscriptionClosed)
 	var pe *actor.PanicError
@@ -203,9 +202,9 @@ func TestPanickingFilterEndsOnlyItsSubscription(t *testing.T) {
 	// From a publishing process: it is not the one that crashes.
 	bad2 := sys.Subscribe(func(any) bool { panic("bad too") })
 	defer bad2.Close()
-	pub := spawnProbe(t, sys, false)
-	do(t, sys, pub.pid, func(ctx actor.Context) any { ctx.Publish("event"); return nil })
-	require.True(t, sys.Alive(pub.pid))
+	pub := newProbe(t, sys, false)
+	pub.Do(t, func(ctx actor.Context) any { ctx.Publish("event"); return nil })
+	require.True(t, sys.Alive(pub.PID()))
 	_, err = bad2.Next(context.Background())
 	require.ErrorAs(t, err, &pe)
 	require.Equal(t, "bad too", pe.Value)
@@ -269,13 +268,13 @@ func TestConcurrentShutdownKeepsItsOwnDeadline(t *testing.T) {
 	started := make(chan struct{}, 1)
 	// DropNewest, so that the probes below never wait for room in the
 	// mailbox of the held process, however long Shutdown takes to begin.
-	p := spawnProbe(t, sys, false, actor.WithMailbox(16, mailbox.DropNewest))
-	require.NoError(t, sys.Send(p.pid, hold(started, g)))
+	p := newProbe(t, sys, false, actor.WithMailbox(16, mailbox.DropNewest))
+	p.DoAsync(t, hold(started, g))
 	take(t, started)
 
 	first := make(chan error, 1)
 	go func() { first <- sys.Shutdown(context.Background()) }()
-	for !errors.Is(sys.Send(p.pid, "probe"), actor.ErrStopped) { // until Shutdown has begun
+	for !errors.Is(sys.Send(p.PID(), "probe"), actor.ErrStopped) { // until Shutdown has begun
 		runtime.Gosched()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -297,8 +296,8 @@ func TestKilledSenderStopsWaiting(t *testing.T) {
 		sys := newSystem(t)
 		g := newGate(t)
 		started := make(chan struct{}, 1)
-		target := spawnProbe(t, sys, false, actor.WithMailbox(1, mailbox.Backpressure))
-		require.NoError(t, sys.Send(target.pid, hold(started, g)))
+		target := newProbe(t, sys, false, actor.WithMailbox(1, mailbox.Backpressure))
+		target.DoAsync(t, hold(started, g))
 		take(t, started)
 
 		go_ := make(chan struct{})
@@ -306,13 +305,13 @@ func TestKilledSenderStopsWaiting(t *testing.T) {
 		ready := make(chan struct{}, 2)
 		var senders []actor.PID
 		for range 2 {
-			s := spawnProbe(t, sys, false)
-			senders = append(senders, s.pid)
-			require.NoError(t, sys.Send(s.pid, run(func(ctx actor.Context) {
+			s := newProbe(t, sys, false)
+			senders = append(senders, s.PID())
+			s.DoAsync(t, func(ctx actor.Context) {
 				ready <- struct{}{}
 				<-go_
-				returned <- ctx.Send(target.pid, "x")
-			})))
+				returned <- ctx.Send(target.PID(), "x")
+			})
 		}
 		take(t, ready)
 		take(t, ready)
@@ -367,34 +366,34 @@ func TestSelfTimerIsNeverRefusedByAFullMailbox(t *testing.T) {
 // the final reason, after a Kill too (no Terminate runs then).
 func TestSystemMonitor(t *testing.T) {
 	sys := newSystem(t)
-	p := spawnProbe(t, sys, false)
-	m, err := sys.Monitor(p.pid)
+	p := newProbe(t, sys, false)
+	m, err := sys.Monitor(p.PID())
 	require.NoError(t, err)
-	m2, err := sys.Monitor(p.pid)
+	m2, err := sys.Monitor(p.PID())
 	require.NoError(t, err)
 	require.NotEqual(t, m.Ref(), m2.Ref())
-	require.NoError(t, sys.Kill(p.pid))
+	require.NoError(t, sys.Kill(p.PID()))
 	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 	defer cancel()
 	d, err := m.Wait(ctx)
 	require.NoError(t, err)
-	require.Equal(t, actor.Down{Ref: m.Ref(), PID: p.pid, Reason: actor.Killed}, d)
+	require.Equal(t, actor.Down{Ref: m.Ref(), PID: p.PID(), Reason: actor.Killed}, d)
 	d2 := take(t, m2.Down())
 	require.ErrorIs(t, d2.Reason, actor.Killed)
 	require.False(t, m.Demonitor(), "already down")
 
 	// A dead PID: NoProc at once.
-	m3, err := sys.Monitor(p.pid)
+	m3, err := sys.Monitor(p.PID())
 	require.NoError(t, err)
 	require.ErrorIs(t, take(t, m3.Down()).Reason, actor.NoProc)
 
 	// Demonitor first: no Down, ever.
-	q := spawnProbe(t, sys, false)
-	m4, err := sys.Monitor(q.pid)
+	q := newProbe(t, sys, false)
+	m4, err := sys.Monitor(q.PID())
 	require.NoError(t, err)
 	require.True(t, m4.Demonitor())
-	stop(t, sys, q.pid, actor.Normal)
-	w, err := sys.Monitor(q.pid) // ordered after q's exit has told its monitors
+	stop(t, q, actor.Normal)
+	w, err := sys.Monitor(q.PID()) // ordered after q's exit has told its monitors
 	require.NoError(t, err)
 	take(t, w.Down())
 	none(t, m4.Down())
@@ -412,7 +411,7 @@ var nilCtx context.Context
 // A process's context is cancelled as soon as a signal arrives that will
 // end it, so a handler blocked on it returns and the process can exit.
 func TestContextCancelledByAnEndingSignal(t *testing.T) {
-	blockOnContext := func(started chan<- struct{}) run {
+	blockOnContext := func(started chan<- struct{}) func(actor.Context) {
 		return func(ctx actor.Context) {
 			started <- struct{}{}
 			<-ctx.Context().Done()
@@ -420,25 +419,25 @@ func TestContextCancelledByAnEndingSignal(t *testing.T) {
 	}
 	t.Run("System.Stop", func(t *testing.T) {
 		sys := newSystem(t)
-		p := spawnProbe(t, sys, false)
+		p := newProbe(t, sys, false)
 		started := make(chan struct{}, 1)
-		require.NoError(t, sys.Send(p.pid, blockOnContext(started)))
+		p.DoAsync(t, blockOnContext(started))
 		take(t, started)
 		ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 		defer cancel()
-		require.NoError(t, sys.Stop(ctx, p.pid))
+		require.NoError(t, sys.Stop(ctx, p.PID()))
 	})
 	t.Run("a trapping process told to stop", func(t *testing.T) {
 		// It will end once it has seen the Exit, so its context is
 		// cancelled when the stop arrives: a handler blocked on it returns.
 		sys := newSystem(t)
-		p := spawnProbe(t, sys, true)
+		p := newProbe(t, sys, true)
 		started := make(chan struct{}, 1)
-		require.NoError(t, sys.Send(p.pid, blockOnContext(started)))
+		p.DoAsync(t, blockOnContext(started))
 		take(t, started)
 		ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 		defer cancel()
-		require.NoError(t, sys.Stop(ctx, p.pid))
+		require.NoError(t, sys.Stop(ctx, p.PID()))
 
 		a := trapCtx{seen: make(chan error, 1)}
 		pid, err := sys.Spawn(a)
@@ -449,21 +448,21 @@ func TestContextCancelledByAnEndingSignal(t *testing.T) {
 	t.Run("untrapped abnormal exit", func(t *testing.T) {
 		sys := newSystem(t)
 		exits := watchExits(t, sys)
-		p := spawnProbe(t, sys, false)
+		p := newProbe(t, sys, false)
 		started := make(chan struct{}, 1)
-		require.NoError(t, sys.Send(p.pid, blockOnContext(started)))
+		p.DoAsync(t, blockOnContext(started))
 		take(t, started)
 		boom := errors.New("boom")
-		require.NoError(t, sys.Exit(p.pid, boom))
-		require.ErrorIs(t, exits.wait(t, p.pid), boom)
+		require.NoError(t, sys.Exit(p.PID(), boom))
+		require.ErrorIs(t, exits.wait(t, p.PID()), boom)
 	})
 	t.Run("a signal that does not end it", func(t *testing.T) {
 		sys := newSystem(t)
-		p := spawnProbe(t, sys, true)
-		require.NoError(t, sys.Send(p.pid, run(func(actor.Context) {})))
-		require.NoError(t, sys.Exit(p.pid, actor.Normal)) // a message for a trapping process
-		takeType[actor.Exit](t, p.out)
-		alive := do(t, sys, p.pid, func(ctx actor.Context) any { return ctx.Context().Err() })
+		p := newProbe(t, sys, true)
+		p.DoAsync(t, func(actor.Context) {})
+		require.NoError(t, sys.Exit(p.PID(), actor.Normal)) // a message for a trapping process
+		actortest.ExpectType[actor.Exit](t, p)
+		alive := p.Do(t, func(ctx actor.Context) any { return ctx.Context().Err() })
 		require.Nil(t, alive, "its context is not cancelled")
 	})
 }
@@ -543,27 +542,27 @@ func TestMessagesLostToACrashAreCounted(t *testing.T) {
 // callback, System.Stop of the caller itself.
 func TestCallsThatWouldWaitOnTheirCaller(t *testing.T) {
 	sys := newSystem(t)
-	p := spawnProbe(t, sys, false)
-	other := spawnProbe(t, sys, false)
+	p := newProbe(t, sys, false)
+	other := newProbe(t, sys, false)
 	bounded := func() context.Context {
 		ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 		t.Cleanup(cancel)
 		return ctx
 	}
 
-	err := do(t, sys, p.pid, func(actor.Context) any { return sys.Shutdown(bounded()) })
+	err := p.Do(t, func(actor.Context) any { return sys.Shutdown(bounded()) })
 	require.ErrorIs(t, err.(error), actor.ErrWaitOnSelf, "Shutdown from a handler")
-	err = do(t, sys, p.pid, func(ctx actor.Context) any { return sys.Stop(bounded(), ctx.Self()) })
+	err = p.Do(t, func(ctx actor.Context) any { return sys.Stop(bounded(), ctx.Self()) })
 	require.ErrorIs(t, err.(error), actor.ErrWaitOnSelf, "System.Stop of the caller")
 
-	require.True(t, sys.Alive(p.pid), "nothing was stopped")
-	require.NoError(t, sys.Send(p.pid, "still served"))
-	require.Equal(t, "still served", take(t, p.out))
+	require.True(t, sys.Alive(p.PID()), "nothing was stopped")
+	require.NoError(t, sys.Send(p.PID(), "still served"))
+	p.Expect(t, "still served")
 
 	// Waiting on another process from a handler is fine.
-	stopErr, _ := do(t, sys, p.pid, func(actor.Context) any { return sys.Stop(bounded(), other.pid) }).(error)
+	stopErr, _ := p.Do(t, func(actor.Context) any { return sys.Stop(bounded(), other.PID()) }).(error)
 	require.NoError(t, stopErr)
-	require.False(t, sys.Alive(other.pid))
+	require.False(t, sys.Alive(other.PID()))
 }
 
 // Shutdown from Init, or from Terminate, is refused the same way; the
@@ -634,16 +633,16 @@ func TestShutdownReportAtTheDeadlineIsTrue(t *testing.T) {
 // caller is killed: the wait ends with ErrNotInProcess.
 func TestExitAndWaitEndsWhenTheCallerIsKilled(t *testing.T) {
 	sys := newSystem(t)
-	target := spawnProbe(t, sys, true) // traps, and an Exit from a non-parent does not stop it
-	caller := spawnProbe(t, sys, false)
+	target := newProbe(t, sys, true) // traps, and an Exit from a non-parent does not stop it
+	caller := newProbe(t, sys, false)
 	errX := errors.New("please stop")
 	result := make(chan error, 1)
-	require.NoError(t, sys.Send(caller.pid, run(func(ctx actor.Context) {
-		_, err := ctx.ExitAndWait(context.Background(), target.pid, errX)
+	caller.DoAsync(t, func(ctx actor.Context) {
+		_, err := ctx.ExitAndWait(context.Background(), target.PID(), errX)
 		result <- err
-	})))
-	require.Equal(t, actor.Exit{From: caller.pid, Reason: errX}, take(t, target.out))
-	require.NoError(t, sys.Kill(caller.pid))
+	})
+	target.Expect(t, actor.Exit{From: caller.PID(), Reason: errX})
+	require.NoError(t, sys.Kill(caller.PID()))
 	require.ErrorIs(t, take(t, result), actor.ErrNotInProcess)
-	require.True(t, sys.Alive(target.pid))
+	require.True(t, sys.Alive(target.PID()))
 }

@@ -11,7 +11,7 @@ import (
 )
 
 // Bounded receives from the channels these tests collect results on
-// (errors, replies, latencies, what an agent forwards). Messages a process
+// (errors, replies, latencies). Messages a process
 // receives are read through actortest.Probe instead.
 
 // waitLimit bounds every wait in these tests: reaching it is a failure,

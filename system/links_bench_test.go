@@ -21,6 +21,14 @@ func stampedStop() actor.Actor {
 	return actor.Func(func(ctx actor.Context, _ any) { ctx.Stop(stamped{time.Now()}) })
 }
 
+// call is a function a latencyPeer (or a stress test's watcher) runs in its
+// handler, replying with the result.
+type call func(ctx actor.Context) any
+
+// systemShutdown reports whether e is System.Shutdown's exit signal, which a
+// trapping process receives as a message and obeys.
+func systemShutdown(e actor.Exit) bool { return e.From.IsZero() && actor.IsShutdown(e.Reason) }
+
 // latencyPeer traps exits, runs call messages, and reports how long after
 // its stamp each Exit or Down arrived.
 type latencyPeer struct{ lat chan<- time.Duration }

@@ -13,113 +13,42 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/airssys/rt/actor"
+	"github.com/airssys/rt/actortest"
 	"github.com/airssys/rt/mailbox"
 	"github.com/airssys/rt/system"
 )
 
 // Tests for the rules of links, monitors and exit signals, one
-// test per rule. They never sleep: they synchronise on messages forwarded by
-// probe processes, on ProcessExited events (published once every link and
+// test per rule. They never sleep: they synchronise on messages received by
+// probes (actortest.Probe), on ProcessExited events (published once every link and
 // monitor of the process has been told) and on Request round trips.
 
-// call is run by an agent in its handler; the agent replies with the result.
-type call func(ctx actor.Context) any
-
-// run is run by an agent in its handler, without a reply; it may block.
-type run func(ctx actor.Context)
-
-// agent is a probe process: it runs call and run messages as its own code
-// and forwards every other message (Exit, Down, user values) to out. Like a
-// gen_server, a trapping agent stops when the system shuts it down.
-type agent struct {
-	out       chan any
-	trap      bool
-	terminate func(reason error)
-}
-
-func (a *agent) Init(ctx actor.Context) error {
-	ctx.TrapExit(a.trap)
-	return nil
-}
-
-func (a *agent) Receive(ctx actor.Context, msg any) {
-	switch m := msg.(type) {
-	case call:
-		_ = ctx.Reply(m(ctx))
-	case run:
-		m(ctx)
-	case actor.Exit:
-		if systemShutdown(m) {
-			ctx.Stop(m.Reason)
-			return
-		}
-		a.out <- msg
-	default:
-		a.out <- msg
-	}
-}
-
-// systemShutdown reports whether e is System.Shutdown's exit signal, which a
-// trapping process receives as a message and must obey.
-func systemShutdown(e actor.Exit) bool { return e.From.IsZero() && actor.IsShutdown(e.Reason) }
-
-func (a *agent) Terminate(_ actor.Context, reason error) {
-	if a.terminate != nil {
-		a.terminate(reason)
-	}
-}
-
-// probe is a spawned agent and the channel it forwards to.
-type probe struct {
-	pid actor.PID
-	out chan any
-}
-
-func spawnAgent(t testing.TB, sys *system.System, a *agent, opts ...actor.Option) probe {
+// newProbe spawns an actortest.Probe whose waits fail after waitLimit; if
+// trap is set it traps exits before newProbe returns.
+func newProbe(t testing.TB, sys *system.System, trap bool, opts ...actor.Option) *actortest.Probe {
 	t.Helper()
-	if a.out == nil {
-		a.out = make(chan any, 1024)
+	p := actortest.NewProbe(t, sys, actortest.WithTimeout(waitLimit), actortest.WithSpawnOptions(opts...))
+	if trap {
+		p.TrapExit(t, true)
 	}
-	pid, err := sys.Spawn(a, opts...)
-	require.NoError(t, err)
-	return probe{pid: pid, out: a.out}
+	return p
 }
 
-func spawnProbe(t testing.TB, sys *system.System, trap bool, opts ...actor.Option) probe {
-	t.Helper()
-	return spawnAgent(t, sys, &agent{trap: trap}, opts...)
-}
-
-// do runs f in pid's handler and returns its result.
-func do(t testing.TB, sys *system.System, pid actor.PID, f call) any {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
-	defer cancel()
-	r, err := sys.Request(ctx, pid, f)
-	require.NoError(t, err)
-	return r
-}
-
-// flush returns once pid has handled everything sent to it before, exit
+// flush returns once p has handled everything sent to it before, exit
 // signals included. Two round trips, so that anything its handlers queued
 // for it meanwhile has been handled too.
-func flush(t testing.TB, sys *system.System, pid actor.PID) {
+func flush(t testing.TB, p *actortest.Probe) {
 	t.Helper()
-	do(t, sys, pid, func(actor.Context) any { return nil })
-	do(t, sys, pid, func(actor.Context) any { return nil })
+	p.Do(t, func(actor.Context) any { return nil })
+	p.Do(t, func(actor.Context) any { return nil })
 }
 
 // quiet asserts that p is alive and received nothing more.
-func quiet(t testing.TB, sys *system.System, p probe) {
+func quiet(t testing.TB, sys *system.System, p *actortest.Probe) {
 	t.Helper()
-	flush(t, sys, p.pid)
-	none(t, p.out)
-	require.True(t, sys.Alive(p.pid))
-}
-
-func link(t testing.TB, sys *system.System, from, to actor.PID) {
-	t.Helper()
-	require.Nil(t, do(t, sys, from, func(ctx actor.Context) any { return ctx.Link(to) }))
+	flush(t, p)
+	p.ExpectNoMessage(t, 0)
+	require.True(t, sys.Alive(p.PID()))
 }
 
 type monRes struct {
@@ -127,21 +56,19 @@ type monRes struct {
 	err error
 }
 
-func monitor(t testing.TB, sys *system.System, watcher, target actor.PID) actor.Ref {
+// monitor makes watcher monitor target and returns the monitor's Ref,
+// which must not be zero.
+func monitor(t testing.TB, watcher *actortest.Probe, target actor.PID) actor.Ref {
 	t.Helper()
-	r := do(t, sys, watcher, func(ctx actor.Context) any {
-		ref, err := ctx.Monitor(target)
-		return monRes{ref, err}
-	}).(monRes)
-	require.NoError(t, r.err)
-	require.False(t, r.ref.IsZero())
-	return r.ref
+	ref := watcher.Monitor(t, target)
+	require.False(t, ref.IsZero())
+	return ref
 }
 
-// stop makes pid stop itself with reason once the current handler returns.
-func stop(t testing.TB, sys *system.System, pid actor.PID, reason error) {
+// stop makes p stop itself with reason once the current handler returns.
+func stop(t testing.TB, p *actortest.Probe, reason error) {
 	t.Helper()
-	do(t, sys, pid, func(ctx actor.Context) any { ctx.Stop(reason); return nil })
+	p.Do(t, func(ctx actor.Context) any { ctx.Stop(reason); return nil })
 }
 
 // gate blocks handlers until opened; it is opened at cleanup at the latest,
@@ -159,8 +86,8 @@ func newGate(t testing.TB) *gate {
 
 func (g *gate) open() { g.once.Do(func() { close(g.ch) }) }
 
-// hold is a message that occupies an agent's handler until g opens.
-func hold(started chan<- struct{}, g *gate) run {
+// hold occupies a probe's handler (Probe.DoAsync) until g opens.
+func hold(started chan<- struct{}, g *gate) func(actor.Context) {
 	return func(actor.Context) {
 		started <- struct{}{}
 		<-g.ch
@@ -220,15 +147,15 @@ func requestAsync(t testing.TB, sys *system.System, pid actor.PID, msg any) <-ch
 func TestRule01_NormalExitIgnoredUnlessTrapping(t *testing.T) {
 	sys := newSystem(t)
 	exits := watchExits(t, sys)
-	target := spawnProbe(t, sys, false)
-	plain := spawnProbe(t, sys, false)
-	trapper := spawnProbe(t, sys, true)
-	link(t, sys, plain.pid, target.pid)
-	link(t, sys, trapper.pid, target.pid)
+	target := newProbe(t, sys, false)
+	plain := newProbe(t, sys, false)
+	trapper := newProbe(t, sys, true)
+	plain.Link(t, target.PID())
+	trapper.Link(t, target.PID())
 
-	stop(t, sys, target.pid, actor.Normal)
-	require.Equal(t, actor.Normal, exits.wait(t, target.pid))
-	require.Equal(t, actor.Exit{From: target.pid, Reason: actor.Normal}, take(t, trapper.out))
+	stop(t, target, actor.Normal)
+	require.Equal(t, actor.Normal, exits.wait(t, target.PID()))
+	trapper.Expect(t, actor.Exit{From: target.PID(), Reason: actor.Normal})
 	quiet(t, sys, trapper)
 	quiet(t, sys, plain)
 }
@@ -239,45 +166,45 @@ func TestRule02_AbnormalExitPropagatesAlongChain(t *testing.T) {
 	errChain := errors.New("chain broke")
 	tests := []struct {
 		name string
-		end  func(t *testing.T, sys *system.System, head actor.PID)
+		end  func(t *testing.T, sys *system.System, head *actortest.Probe)
 	}{
-		{"stop with an error", func(t *testing.T, sys *system.System, head actor.PID) {
-			stop(t, sys, head, errChain)
+		{"stop with an error", func(t *testing.T, sys *system.System, head *actortest.Probe) {
+			stop(t, head, errChain)
 		}},
-		{"stop with Shutdown", func(t *testing.T, sys *system.System, head actor.PID) {
-			stop(t, sys, head, actor.Shutdown)
+		{"stop with Shutdown", func(t *testing.T, sys *system.System, head *actortest.Probe) {
+			stop(t, head, actor.Shutdown)
 		}},
-		{"panic", func(t *testing.T, sys *system.System, head actor.PID) {
-			require.NoError(t, sys.Send(head, run(func(actor.Context) { panic(errChain) })))
+		{"panic", func(t *testing.T, sys *system.System, head *actortest.Probe) {
+			head.DoAsync(t, func(actor.Context) { panic(errChain) })
 		}},
-		{"exit signal", func(t *testing.T, sys *system.System, head actor.PID) {
-			require.NoError(t, sys.Exit(head, errChain))
+		{"exit signal", func(t *testing.T, sys *system.System, head *actortest.Probe) {
+			require.NoError(t, sys.Exit(head.PID(), errChain))
 		}},
-		{"killed", func(t *testing.T, sys *system.System, head actor.PID) {
-			require.NoError(t, sys.Kill(head))
+		{"killed", func(t *testing.T, sys *system.System, head *actortest.Probe) {
+			require.NoError(t, sys.Kill(head.PID()))
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			sys := newSystem(t)
 			exits := watchExits(t, sys)
-			chain := make([]probe, 5)
+			chain := make([]*actortest.Probe, 5)
 			for i := range chain {
-				chain[i] = spawnProbe(t, sys, false)
+				chain[i] = newProbe(t, sys, false)
 			}
 			for i := range len(chain) - 1 {
-				link(t, sys, chain[i].pid, chain[i+1].pid)
+				chain[i].Link(t, chain[i+1].PID())
 			}
-			tail := spawnProbe(t, sys, true)
-			link(t, sys, tail.pid, chain[len(chain)-1].pid)
+			tail := newProbe(t, sys, true)
+			tail.Link(t, chain[len(chain)-1].PID())
 
-			tt.end(t, sys, chain[0].pid)
-			want := exits.wait(t, chain[0].pid)
+			tt.end(t, sys, chain[0])
+			want := exits.wait(t, chain[0].PID())
 			require.NotErrorIs(t, want, actor.Normal)
 			for _, p := range chain[1:] {
-				require.Equal(t, want, exits.wait(t, p.pid), "process %v", p.pid)
+				require.Equal(t, want, exits.wait(t, p.PID()), "process %v", p.PID())
 			}
-			require.Equal(t, actor.Exit{From: chain[len(chain)-1].pid, Reason: want}, take(t, tail.out))
+			tail.Expect(t, actor.Exit{From: chain[len(chain)-1].PID(), Reason: want})
 			quiet(t, sys, tail)
 		})
 	}
@@ -289,35 +216,35 @@ func TestRule02_AbnormalExitPropagatesAlongChain(t *testing.T) {
 func TestRule03_ExitNormalSignal(t *testing.T) {
 	t.Run("ignored by a non-trapping target", func(t *testing.T) {
 		sys := newSystem(t)
-		target := spawnProbe(t, sys, false)
-		sender := spawnProbe(t, sys, false)
-		require.Nil(t, do(t, sys, sender.pid, func(ctx actor.Context) any { return ctx.Exit(target.pid, actor.Normal) }))
-		require.NoError(t, sys.Exit(target.pid, actor.Normal))
+		target := newProbe(t, sys, false)
+		sender := newProbe(t, sys, false)
+		require.Nil(t, sender.Do(t, func(ctx actor.Context) any { return ctx.Exit(target.PID(), actor.Normal) }))
+		require.NoError(t, sys.Exit(target.PID(), actor.Normal))
 		quiet(t, sys, target)
 	})
 	t.Run("an Exit message at a trapping target", func(t *testing.T) {
 		sys := newSystem(t)
-		target := spawnProbe(t, sys, true)
-		sender := spawnProbe(t, sys, false)
-		require.Nil(t, do(t, sys, sender.pid, func(ctx actor.Context) any { return ctx.Exit(target.pid, actor.Normal) }))
-		require.Equal(t, actor.Exit{From: sender.pid, Reason: actor.Normal}, take(t, target.out))
-		require.NoError(t, sys.Exit(target.pid, actor.Normal))
-		require.Equal(t, actor.Exit{Reason: actor.Normal}, take(t, target.out), "from the system")
+		target := newProbe(t, sys, true)
+		sender := newProbe(t, sys, false)
+		require.Nil(t, sender.Do(t, func(ctx actor.Context) any { return ctx.Exit(target.PID(), actor.Normal) }))
+		target.Expect(t, actor.Exit{From: sender.PID(), Reason: actor.Normal})
+		require.NoError(t, sys.Exit(target.PID(), actor.Normal))
+		target.Expect(t, actor.Exit{Reason: actor.Normal}) // from the system
 		quiet(t, sys, target)
 	})
 	t.Run("Exit(self, Normal) ends the caller", func(t *testing.T) {
 		sys := newSystem(t)
 		exits := watchExits(t, sys)
-		p := spawnProbe(t, sys, false)
-		require.Nil(t, do(t, sys, p.pid, func(ctx actor.Context) any { return ctx.Exit(ctx.Self(), actor.Normal) }))
-		require.Equal(t, actor.Normal, exits.wait(t, p.pid))
+		p := newProbe(t, sys, false)
+		require.Nil(t, p.Do(t, func(ctx actor.Context) any { return ctx.Exit(ctx.Self(), actor.Normal) }))
+		require.Equal(t, actor.Normal, exits.wait(t, p.PID()))
 	})
 	t.Run("Exit(self, Normal) is a message when trapping", func(t *testing.T) {
 		// erlang:exit/2: a trapping caller gets {'EXIT', self(), normal}.
 		sys := newSystem(t)
-		p := spawnProbe(t, sys, true)
-		require.Nil(t, do(t, sys, p.pid, func(ctx actor.Context) any { return ctx.Exit(ctx.Self(), actor.Normal) }))
-		require.Equal(t, actor.Exit{From: p.pid, Reason: actor.Normal}, take(t, p.out))
+		p := newProbe(t, sys, true)
+		require.Nil(t, p.Do(t, func(ctx actor.Context) any { return ctx.Exit(ctx.Self(), actor.Normal) }))
+		p.Expect(t, actor.Exit{From: p.PID(), Reason: actor.Normal})
 		quiet(t, sys, p)
 	})
 }
@@ -329,18 +256,18 @@ func TestRule04_KillIsUntrappable(t *testing.T) {
 	t.Run("a trapping target exits with Killed", func(t *testing.T) {
 		sys := newSystem(t)
 		exits := watchExits(t, sys)
-		target := spawnProbe(t, sys, true)
-		peer := spawnProbe(t, sys, true)
-		watcher := spawnProbe(t, sys, false)
-		killer := spawnProbe(t, sys, false)
-		link(t, sys, peer.pid, target.pid)
-		ref := monitor(t, sys, watcher.pid, target.pid)
+		target := newProbe(t, sys, true)
+		peer := newProbe(t, sys, true)
+		watcher := newProbe(t, sys, false)
+		killer := newProbe(t, sys, false)
+		peer.Link(t, target.PID())
+		ref := monitor(t, watcher, target.PID())
 
-		require.Nil(t, do(t, sys, killer.pid, func(ctx actor.Context) any { return ctx.Exit(target.pid, actor.Kill) }))
-		require.Equal(t, actor.Killed, exits.wait(t, target.pid))
-		require.Equal(t, actor.Exit{From: target.pid, Reason: actor.Killed}, take(t, peer.out))
-		require.Equal(t, actor.Down{Ref: ref, PID: target.pid, Reason: actor.Killed}, take(t, watcher.out))
-		none(t, target.out)
+		require.Nil(t, killer.Do(t, func(ctx actor.Context) any { return ctx.Exit(target.PID(), actor.Kill) }))
+		require.Equal(t, actor.Killed, exits.wait(t, target.PID()))
+		peer.Expect(t, actor.Exit{From: target.PID(), Reason: actor.Killed})
+		watcher.Expect(t, actor.Down{Ref: ref, PID: target.PID(), Reason: actor.Killed})
+		target.ExpectNoMessage(t, 0)
 		quiet(t, sys, peer)
 		quiet(t, sys, watcher)
 		quiet(t, sys, killer)
@@ -349,43 +276,43 @@ func TestRule04_KillIsUntrappable(t *testing.T) {
 		sys := newSystem(t)
 		exits := watchExits(t, sys)
 		g, started := newGate(t), make(chan struct{}, 1)
-		target := spawnProbe(t, sys, true)
-		peer := spawnProbe(t, sys, true)
-		link(t, sys, peer.pid, target.pid)
-		require.NoError(t, sys.Send(target.pid, hold(started, g)))
+		target := newProbe(t, sys, true)
+		peer := newProbe(t, sys, true)
+		peer.Link(t, target.PID())
+		target.DoAsync(t, hold(started, g))
 		take(t, started)
 
-		require.NoError(t, sys.Exit(target.pid, actor.Kill))
-		require.Equal(t, actor.Killed, exits.wait(t, target.pid), "dead while its handler still runs")
-		require.Equal(t, actor.Exit{From: target.pid, Reason: actor.Killed}, take(t, peer.out))
-		require.False(t, sys.Alive(target.pid))
+		require.NoError(t, sys.Exit(target.PID(), actor.Kill))
+		require.Equal(t, actor.Killed, exits.wait(t, target.PID()), "dead while its handler still runs")
+		peer.Expect(t, actor.Exit{From: target.PID(), Reason: actor.Killed})
+		require.False(t, sys.Alive(target.PID()))
 		g.open()
 	})
 	t.Run("Exit(self, Kill)", func(t *testing.T) {
 		sys := newSystem(t)
 		exits := watchExits(t, sys)
-		target := spawnProbe(t, sys, true)
-		peer := spawnProbe(t, sys, true)
-		link(t, sys, peer.pid, target.pid)
-		require.NoError(t, sys.Send(target.pid, run(func(ctx actor.Context) { _ = ctx.Exit(ctx.Self(), actor.Kill) })))
-		require.Equal(t, actor.Killed, exits.wait(t, target.pid))
-		require.Equal(t, actor.Exit{From: target.pid, Reason: actor.Killed}, take(t, peer.out))
+		target := newProbe(t, sys, true)
+		peer := newProbe(t, sys, true)
+		peer.Link(t, target.PID())
+		target.DoAsync(t, func(ctx actor.Context) { _ = ctx.Exit(ctx.Self(), actor.Kill) })
+		require.Equal(t, actor.Killed, exits.wait(t, target.PID()))
+		peer.Expect(t, actor.Exit{From: target.PID(), Reason: actor.Killed})
 		quiet(t, sys, peer)
 	})
 	t.Run("stopping with Kill sends Kill as an ordinary reason", func(t *testing.T) {
 		sys := newSystem(t)
 		exits := watchExits(t, sys)
-		target := spawnProbe(t, sys, false)
-		trapper := spawnProbe(t, sys, true)
-		plain := spawnProbe(t, sys, false)
-		link(t, sys, trapper.pid, target.pid)
-		link(t, sys, plain.pid, target.pid)
+		target := newProbe(t, sys, false)
+		trapper := newProbe(t, sys, true)
+		plain := newProbe(t, sys, false)
+		trapper.Link(t, target.PID())
+		plain.Link(t, target.PID())
 
-		stop(t, sys, target.pid, actor.Kill)
-		require.Equal(t, actor.Kill, exits.wait(t, target.pid))
-		require.Equal(t, actor.Exit{From: target.pid, Reason: actor.Kill}, take(t, trapper.out), "trappable")
+		stop(t, target, actor.Kill)
+		require.Equal(t, actor.Kill, exits.wait(t, target.PID()))
+		trapper.Expect(t, actor.Exit{From: target.PID(), Reason: actor.Kill}) // trappable
 		quiet(t, sys, trapper)
-		require.Equal(t, actor.Kill, exits.wait(t, plain.pid), "an ordinary reason: kill, not killed")
+		require.Equal(t, actor.Kill, exits.wait(t, plain.PID()), "an ordinary reason: kill, not killed")
 	})
 }
 
@@ -396,12 +323,12 @@ func TestRule05_TrappedExitOrderedAndNeverRefused(t *testing.T) {
 		sys := newSystem(t)
 		const n = 500
 		errX := errors.New("sender done")
-		recv := spawnProbe(t, sys, true)
-		sender := spawnProbe(t, sys, false)
-		link(t, sys, recv.pid, sender.pid)
-		require.Nil(t, do(t, sys, sender.pid, func(ctx actor.Context) any {
+		recv := newProbe(t, sys, true)
+		sender := newProbe(t, sys, false)
+		recv.Link(t, sender.PID())
+		require.Nil(t, sender.Do(t, func(ctx actor.Context) any {
 			for i := range n {
-				if err := ctx.Send(recv.pid, i); err != nil {
+				if err := ctx.Send(recv.PID(), i); err != nil {
 					return err
 				}
 			}
@@ -409,9 +336,9 @@ func TestRule05_TrappedExitOrderedAndNeverRefused(t *testing.T) {
 			return nil
 		}))
 		for i := range n {
-			require.Equal(t, i, take(t, recv.out))
+			recv.Expect(t, i)
 		}
-		require.Equal(t, actor.Exit{From: sender.pid, Reason: errX}, take(t, recv.out))
+		recv.Expect(t, actor.Exit{From: sender.PID(), Reason: errX})
 		quiet(t, sys, recv)
 	})
 	t.Run("not refused by a full DropNewest mailbox", func(t *testing.T) {
@@ -419,31 +346,31 @@ func TestRule05_TrappedExitOrderedAndNeverRefused(t *testing.T) {
 		exits := watchExits(t, sys)
 		g, started := newGate(t), make(chan struct{}, 1)
 		errA, errB := errors.New("exit signal"), errors.New("exit reason")
-		recv := spawnProbe(t, sys, true, actor.WithMailbox(1, mailbox.DropNewest))
-		sender := spawnProbe(t, sys, false)
-		link(t, sys, recv.pid, sender.pid)
+		recv := newProbe(t, sys, true, actor.WithMailbox(1, mailbox.DropNewest))
+		sender := newProbe(t, sys, false)
+		recv.Link(t, sender.PID())
 
-		first := run(func(actor.Context) {
+		finished := make(chan string, 1)
+		recv.DoAsync(t, func(actor.Context) {
 			started <- struct{}{}
 			<-g.ch
-			recv.out <- "m0"
+			finished <- "m0"
 		})
-		require.Nil(t, do(t, sys, sender.pid, func(ctx actor.Context) any { return ctx.Send(recv.pid, first) }))
 		take(t, started)
-		errs := do(t, sys, sender.pid, func(ctx actor.Context) any {
-			return []error{ctx.Send(recv.pid, "m1"), ctx.Send(recv.pid, "m2"), ctx.Exit(recv.pid, errA)}
+		errs := sender.Do(t, func(ctx actor.Context) any {
+			return []error{ctx.Send(recv.PID(), "m1"), ctx.Send(recv.PID(), "m2"), ctx.Exit(recv.PID(), errA)}
 		}).([]error)
 		require.NoError(t, errs[0])
 		require.ErrorIs(t, errs[1], actor.ErrMailboxFull, "the mailbox is full")
 		require.NoError(t, errs[2])
-		stop(t, sys, sender.pid, errB)
-		require.Equal(t, errB, exits.wait(t, sender.pid))
+		stop(t, sender, errB)
+		require.Equal(t, errB, exits.wait(t, sender.PID()))
 
 		g.open()
-		require.Equal(t, "m0", take(t, recv.out))
-		require.Equal(t, "m1", take(t, recv.out))
-		require.Equal(t, actor.Exit{From: sender.pid, Reason: errA}, take(t, recv.out))
-		require.Equal(t, actor.Exit{From: sender.pid, Reason: errB}, take(t, recv.out))
+		require.Equal(t, "m0", take(t, finished)) // recv's first handler returns, then it takes m1
+		recv.Expect(t, "m1")
+		recv.Expect(t, actor.Exit{From: sender.PID(), Reason: errA})
+		recv.Expect(t, actor.Exit{From: sender.PID(), Reason: errB})
 		quiet(t, sys, recv)
 	})
 	t.Run("not evicted from a full DropOldest mailbox", func(t *testing.T) {
@@ -452,20 +379,20 @@ func TestRule05_TrappedExitOrderedAndNeverRefused(t *testing.T) {
 		g1, g2 := newGate(t), newGate(t)
 		s1, s2 := make(chan struct{}, 1), make(chan struct{}, 1)
 		errX := errors.New("sender done")
-		recv := spawnProbe(t, sys, true, actor.WithMailbox(1, mailbox.DropOldest))
-		sender := spawnProbe(t, sys, false)
-		link(t, sys, recv.pid, sender.pid)
+		recv := newProbe(t, sys, true, actor.WithMailbox(1, mailbox.DropOldest))
+		sender := newProbe(t, sys, false)
+		recv.Link(t, sender.PID())
 
-		require.NoError(t, sys.Send(recv.pid, hold(s1, g1)))
+		recv.DoAsync(t, hold(s1, g1))
 		take(t, s1)
-		require.NoError(t, sys.Send(recv.pid, hold(s2, g2))) // the lane is full
-		stop(t, sys, sender.pid, errX)
-		exits.wait(t, sender.pid)
+		recv.DoAsync(t, hold(s2, g2)) // the lane is full
+		stop(t, sender, errX)
+		exits.wait(t, sender.PID())
 		g1.open() // recv takes the signal, queues the Exit, then runs the second hold
 		take(t, s2)
-		require.NoError(t, sys.Send(recv.pid, "late")) // full: DropOldest may drop a message, never the Exit
+		require.NoError(t, sys.Send(recv.PID(), "late")) // full: DropOldest may drop a message, never the Exit
 		g2.open()
-		require.Equal(t, actor.Exit{From: sender.pid, Reason: errX}, take(t, recv.out))
+		recv.Expect(t, actor.Exit{From: sender.PID(), Reason: errX})
 	})
 }
 
@@ -476,32 +403,32 @@ func TestRule06_LinkToMissingProcessGivesNoProc(t *testing.T) {
 	targets := map[string]func(t *testing.T, sys *system.System) actor.PID{
 		"dead": func(t *testing.T, sys *system.System) actor.PID {
 			exits := watchExits(t, sys)
-			p := spawnProbe(t, sys, false)
-			stop(t, sys, p.pid, actor.Normal)
-			exits.wait(t, p.pid)
-			return p.pid
+			p := newProbe(t, sys, false)
+			stop(t, p, actor.Normal)
+			exits.wait(t, p.PID())
+			return p.PID()
 		},
 		"unknown": func(t *testing.T, sys *system.System) actor.PID {
-			p := spawnProbe(t, sys, false)
-			return actor.NewPID(p.pid.System(), 1<<40)
+			p := newProbe(t, sys, false)
+			return actor.NewPID(p.PID().System(), 1<<40)
 		},
 	}
 	for name, target := range targets {
 		t.Run(name+", trapping", func(t *testing.T) {
 			sys := newSystem(t)
 			pid := target(t, sys)
-			caller := spawnProbe(t, sys, true)
-			do(t, sys, caller.pid, func(ctx actor.Context) any { return ctx.Link(pid) })
-			require.Equal(t, actor.Exit{From: pid, Reason: actor.NoProc}, take(t, caller.out))
+			caller := newProbe(t, sys, true)
+			caller.Do(t, func(ctx actor.Context) any { return ctx.Link(pid) })
+			caller.Expect(t, actor.Exit{From: pid, Reason: actor.NoProc})
 			quiet(t, sys, caller)
 		})
 		t.Run(name+", not trapping", func(t *testing.T) {
 			sys := newSystem(t)
 			exits := watchExits(t, sys)
 			pid := target(t, sys)
-			caller := spawnProbe(t, sys, false)
-			do(t, sys, caller.pid, func(ctx actor.Context) any { return ctx.Link(pid) })
-			require.Equal(t, actor.NoProc, exits.wait(t, caller.pid))
+			caller := newProbe(t, sys, false)
+			caller.Do(t, func(ctx actor.Context) any { return ctx.Link(pid) })
+			require.Equal(t, actor.NoProc, exits.wait(t, caller.PID()))
 		})
 	}
 }
@@ -514,37 +441,37 @@ func TestRule07_LinksBidirectionalUniqueUnlinkable(t *testing.T) {
 	t.Run("both ways", func(t *testing.T) {
 		sys := newSystem(t)
 		exits := watchExits(t, sys)
-		a, b := spawnProbe(t, sys, false), spawnProbe(t, sys, false)
-		link(t, sys, a.pid, b.pid)
-		stop(t, sys, b.pid, errX) // the linked side dies
-		require.Equal(t, errX, exits.wait(t, a.pid))
+		a, b := newProbe(t, sys, false), newProbe(t, sys, false)
+		a.Link(t, b.PID())
+		stop(t, b, errX) // the linked side dies
+		require.Equal(t, errX, exits.wait(t, a.PID()))
 
-		c, d := spawnProbe(t, sys, false), spawnProbe(t, sys, false)
-		link(t, sys, c.pid, d.pid)
-		stop(t, sys, c.pid, errX) // the linking side dies
-		require.Equal(t, errX, exits.wait(t, d.pid))
+		c, d := newProbe(t, sys, false), newProbe(t, sys, false)
+		c.Link(t, d.PID())
+		stop(t, c, errX) // the linking side dies
+		require.Equal(t, errX, exits.wait(t, d.PID()))
 	})
 	t.Run("linking twice is one link", func(t *testing.T) {
 		sys := newSystem(t)
 		exits := watchExits(t, sys)
-		trapper, other := spawnProbe(t, sys, true), spawnProbe(t, sys, false)
-		link(t, sys, trapper.pid, other.pid)
-		link(t, sys, trapper.pid, other.pid)
-		link(t, sys, other.pid, trapper.pid)
-		stop(t, sys, other.pid, errX)
-		exits.wait(t, other.pid)
-		require.Equal(t, actor.Exit{From: other.pid, Reason: errX}, take(t, trapper.out))
+		trapper, other := newProbe(t, sys, true), newProbe(t, sys, false)
+		trapper.Link(t, other.PID())
+		trapper.Link(t, other.PID())
+		other.Link(t, trapper.PID())
+		stop(t, other, errX)
+		exits.wait(t, other.PID())
+		trapper.Expect(t, actor.Exit{From: other.PID(), Reason: errX})
 		quiet(t, sys, trapper)
 	})
 	t.Run("one Unlink undoes a double link", func(t *testing.T) {
 		sys := newSystem(t)
 		exits := watchExits(t, sys)
-		trapper, other := spawnProbe(t, sys, true), spawnProbe(t, sys, false)
-		link(t, sys, trapper.pid, other.pid)
-		link(t, sys, other.pid, trapper.pid)
-		require.Nil(t, do(t, sys, trapper.pid, func(ctx actor.Context) any { return ctx.Unlink(other.pid) }))
-		stop(t, sys, other.pid, errX)
-		exits.wait(t, other.pid)
+		trapper, other := newProbe(t, sys, true), newProbe(t, sys, false)
+		trapper.Link(t, other.PID())
+		other.Link(t, trapper.PID())
+		require.Nil(t, trapper.Do(t, func(ctx actor.Context) any { return ctx.Unlink(other.PID()) }))
+		stop(t, other, errX)
+		exits.wait(t, other.PID())
 		quiet(t, sys, trapper)
 	})
 	t.Run("unlink from either side", func(t *testing.T) {
@@ -552,15 +479,15 @@ func TestRule07_LinksBidirectionalUniqueUnlinkable(t *testing.T) {
 		exits := watchExits(t, sys)
 		for _, bySelf := range []bool{true, false} {
 			for _, trap := range []bool{true, false} {
-				p, other := spawnProbe(t, sys, trap), spawnProbe(t, sys, false)
-				link(t, sys, p.pid, other.pid)
-				unlinker, peer := p.pid, other.pid
+				p, other := newProbe(t, sys, trap), newProbe(t, sys, false)
+				p.Link(t, other.PID())
+				unlinker, peer := p, other.PID()
 				if !bySelf {
-					unlinker, peer = other.pid, p.pid
+					unlinker, peer = other, p.PID()
 				}
-				require.Nil(t, do(t, sys, unlinker, func(ctx actor.Context) any { return ctx.Unlink(peer) }))
-				stop(t, sys, other.pid, errX)
-				exits.wait(t, other.pid)
+				require.Nil(t, unlinker.Do(t, func(ctx actor.Context) any { return ctx.Unlink(peer) }))
+				stop(t, other, errX)
+				exits.wait(t, other.PID())
 				quiet(t, sys, p)
 			}
 		}
@@ -569,14 +496,14 @@ func TestRule07_LinksBidirectionalUniqueUnlinkable(t *testing.T) {
 		sys := newSystem(t)
 		exits := watchExits(t, sys)
 		g, started := newGate(t), make(chan struct{}, 1)
-		trapper, other := spawnProbe(t, sys, true), spawnProbe(t, sys, false)
-		link(t, sys, trapper.pid, other.pid)
-		require.NoError(t, sys.Send(trapper.pid, hold(started, g)))
+		trapper, other := newProbe(t, sys, true), newProbe(t, sys, false)
+		trapper.Link(t, other.PID())
+		trapper.DoAsync(t, hold(started, g))
 		take(t, started)
 		unlinked := make(chan error, 1)
-		require.NoError(t, sys.Send(trapper.pid, run(func(ctx actor.Context) { unlinked <- ctx.Unlink(other.pid) })))
-		stop(t, sys, other.pid, errX)
-		exits.wait(t, other.pid)
+		trapper.DoAsync(t, func(ctx actor.Context) { unlinked <- ctx.Unlink(other.PID()) })
+		stop(t, other, errX)
+		exits.wait(t, other.PID())
 		g.open() // the signal becomes an Exit queued behind the Unlink
 		require.NoError(t, take(t, unlinked))
 		quiet(t, sys, trapper)
@@ -586,16 +513,16 @@ func TestRule07_LinksBidirectionalUniqueUnlinkable(t *testing.T) {
 		exits := watchExits(t, sys)
 		g, started := newGate(t), make(chan struct{}, 1)
 		unlinked := make(chan error, 1)
-		trapper, other := spawnProbe(t, sys, true), spawnProbe(t, sys, false)
-		link(t, sys, trapper.pid, other.pid)
-		require.NoError(t, sys.Send(trapper.pid, run(func(ctx actor.Context) {
+		trapper, other := newProbe(t, sys, true), newProbe(t, sys, false)
+		trapper.Link(t, other.PID())
+		trapper.DoAsync(t, func(ctx actor.Context) {
 			started <- struct{}{}
 			<-g.ch
-			unlinked <- ctx.Unlink(other.pid)
-		})))
+			unlinked <- ctx.Unlink(other.PID())
+		})
 		take(t, started)
-		stop(t, sys, other.pid, errX)
-		exits.wait(t, other.pid)
+		stop(t, other, errX)
+		exits.wait(t, other.PID())
 		g.open()
 		require.NoError(t, take(t, unlinked))
 		quiet(t, sys, trapper)
@@ -604,13 +531,13 @@ func TestRule07_LinksBidirectionalUniqueUnlinkable(t *testing.T) {
 		sys := newSystem(t)
 		exits := watchExits(t, sys)
 		for _, trap := range []bool{true, false} {
-			p := spawnProbe(t, sys, trap)
-			link(t, sys, p.pid, p.pid)
-			require.Nil(t, do(t, sys, p.pid, func(ctx actor.Context) any { return ctx.Unlink(ctx.Self()) }))
-			link(t, sys, p.pid, p.pid)
+			p := newProbe(t, sys, trap)
+			p.Link(t, p.PID())
+			require.Nil(t, p.Do(t, func(ctx actor.Context) any { return ctx.Unlink(ctx.Self()) }))
+			p.Link(t, p.PID())
 			quiet(t, sys, p)
-			stop(t, sys, p.pid, errX)
-			require.Equal(t, errX, exits.wait(t, p.pid))
+			stop(t, p, errX)
+			require.Equal(t, errX, exits.wait(t, p.PID()))
 		}
 	})
 }
@@ -624,54 +551,56 @@ func TestRule08_FirstExitSignalFixesReason(t *testing.T) {
 		exits := watchExits(t, sys)
 		g, started := newGate(t), make(chan struct{}, 1)
 		terminated := make(chan error, 1)
-		p := spawnAgent(t, sys, &agent{terminate: func(r error) { terminated <- r }})
-		linked := spawnProbe(t, sys, false)
-		sender := spawnProbe(t, sys, false)
-		link(t, sys, linked.pid, p.pid)
-		require.NoError(t, sys.Send(p.pid, hold(started, g)))
+		p := actortest.NewProbe(t, sys, actortest.WithTimeout(waitLimit),
+			actortest.WithTerminate(func(_ actor.Context, r error) { terminated <- r }))
+		linked := newProbe(t, sys, false)
+		sender := newProbe(t, sys, false)
+		linked.Link(t, p.PID())
+		p.DoAsync(t, hold(started, g))
 		take(t, started)
 
-		require.NoError(t, sys.Exit(p.pid, r1))
-		require.Nil(t, do(t, sys, sender.pid, func(ctx actor.Context) any { return ctx.Exit(p.pid, r2) }))
-		require.NoError(t, sys.Exit(p.pid, actor.Normal))
-		require.NoError(t, sys.Exit(p.pid, actor.Shutdown))
+		require.NoError(t, sys.Exit(p.PID(), r1))
+		require.Nil(t, sender.Do(t, func(ctx actor.Context) any { return ctx.Exit(p.PID(), r2) }))
+		require.NoError(t, sys.Exit(p.PID(), actor.Normal))
+		require.NoError(t, sys.Exit(p.PID(), actor.Shutdown))
 		g.open()
-		require.Equal(t, r1, exits.wait(t, p.pid))
+		require.Equal(t, r1, exits.wait(t, p.PID()))
 		require.Equal(t, r1, take(t, terminated))
-		require.Equal(t, r1, exits.wait(t, linked.pid), "links see the fixed reason")
+		require.Equal(t, r1, exits.wait(t, linked.PID()), "links see the fixed reason")
 	})
 	t.Run("link signals", func(t *testing.T) {
 		sys := newSystem(t)
 		exits := watchExits(t, sys)
 		g, started := newGate(t), make(chan struct{}, 1)
-		p := spawnProbe(t, sys, false)
-		a, b := spawnProbe(t, sys, false), spawnProbe(t, sys, false)
-		link(t, sys, p.pid, a.pid)
-		link(t, sys, p.pid, b.pid)
-		require.NoError(t, sys.Send(p.pid, hold(started, g)))
+		p := newProbe(t, sys, false)
+		a, b := newProbe(t, sys, false), newProbe(t, sys, false)
+		p.Link(t, a.PID())
+		p.Link(t, b.PID())
+		p.DoAsync(t, hold(started, g))
 		take(t, started)
-		stop(t, sys, a.pid, r1)
-		exits.wait(t, a.pid)
-		stop(t, sys, b.pid, r2)
-		exits.wait(t, b.pid)
+		stop(t, a, r1)
+		exits.wait(t, a.PID())
+		stop(t, b, r2)
+		exits.wait(t, b.PID())
 		g.open()
-		require.Equal(t, r1, exits.wait(t, p.pid))
+		require.Equal(t, r1, exits.wait(t, p.PID()))
 	})
 	t.Run("signals during Terminate", func(t *testing.T) {
 		sys := newSystem(t)
 		exits := watchExits(t, sys)
 		g := newGate(t)
 		terminating := make(chan error, 1)
-		p := spawnAgent(t, sys, &agent{terminate: func(r error) {
-			terminating <- r
-			<-g.ch
-		}})
-		require.NoError(t, sys.Exit(p.pid, r1))
+		p := actortest.NewProbe(t, sys, actortest.WithTimeout(waitLimit),
+			actortest.WithTerminate(func(_ actor.Context, r error) {
+				terminating <- r
+				<-g.ch
+			}))
+		require.NoError(t, sys.Exit(p.PID(), r1))
 		require.Equal(t, r1, take(t, terminating))
-		_ = sys.Exit(p.pid, r2) // the process is still exiting
-		_ = sys.Exit(p.pid, r3)
+		_ = sys.Exit(p.PID(), r2) // the process is still exiting
+		_ = sys.Exit(p.PID(), r3)
 		g.open()
-		require.Equal(t, r1, exits.wait(t, p.pid))
+		require.Equal(t, r1, exits.wait(t, p.PID()))
 	})
 }
 
@@ -682,9 +611,9 @@ func TestRule09_SpawnLinkIsAtomic(t *testing.T) {
 	panicInInit := func() actor.Actor {
 		return &initActor{init: func(actor.Context) error { panic("in init") }}
 	}
-	spawnLink := func(t *testing.T, sys *system.System, parent actor.PID, child actor.Actor) (actor.PID, error) {
+	spawnLink := func(t *testing.T, parent *actortest.Probe, child actor.Actor) (actor.PID, error) {
 		t.Helper()
-		r := do(t, sys, parent, func(ctx actor.Context) any {
+		r := parent.Do(t, func(ctx actor.Context) any {
 			pid, err := ctx.SpawnLink(child)
 			return []any{pid, err}
 		}).([]any)
@@ -693,34 +622,34 @@ func TestRule09_SpawnLinkIsAtomic(t *testing.T) {
 	}
 	t.Run("panic in Init, trapping parent", func(t *testing.T) {
 		sys := newSystem(t)
-		parent := spawnProbe(t, sys, true)
-		_, err := spawnLink(t, sys, parent.pid, panicInInit())
+		parent := newProbe(t, sys, true)
+		_, err := spawnLink(t, parent, panicInInit())
 		var pe *actor.PanicError
 		require.ErrorAs(t, err, &pe)
-		exit := takeType[actor.Exit](t, parent.out)
+		exit := actortest.ExpectType[actor.Exit](t, parent)
 		require.Equal(t, pe.PID, exit.From)
 		require.Equal(t, err, exit.Reason)
 		quiet(t, sys, parent)
 	})
 	t.Run("error from Init, trapping parent", func(t *testing.T) {
 		sys := newSystem(t)
-		parent := spawnProbe(t, sys, true)
-		_, err := spawnLink(t, sys, parent.pid, &initActor{init: func(actor.Context) error { return errInit }})
+		parent := newProbe(t, sys, true)
+		_, err := spawnLink(t, parent, &initActor{init: func(actor.Context) error { return errInit }})
 		require.ErrorIs(t, err, errInit)
-		exit := takeType[actor.Exit](t, parent.out)
+		exit := actortest.ExpectType[actor.Exit](t, parent)
 		require.False(t, exit.From.IsZero())
 		require.ErrorIs(t, exit.Reason, errInit)
 		quiet(t, sys, parent)
 	})
 	t.Run("panic at once, trapping parent", func(t *testing.T) {
 		sys := newSystem(t)
-		parent := spawnProbe(t, sys, true)
-		child, err := spawnLink(t, sys, parent.pid, &initActor{
+		parent := newProbe(t, sys, true)
+		child, err := spawnLink(t, parent, &initActor{
 			init: func(ctx actor.Context) error { return ctx.Send(ctx.Self(), "go") },
 			recv: func(actor.Context, any) { panic("at once") },
 		})
 		require.NoError(t, err)
-		exit := takeType[actor.Exit](t, parent.out)
+		exit := actortest.ExpectType[actor.Exit](t, parent)
 		require.Equal(t, child, exit.From)
 		var pe *actor.PanicError
 		require.ErrorAs(t, exit.Reason, &pe)
@@ -729,22 +658,22 @@ func TestRule09_SpawnLinkIsAtomic(t *testing.T) {
 	})
 	t.Run("normal exit at once, trapping parent", func(t *testing.T) {
 		sys := newSystem(t)
-		parent := spawnProbe(t, sys, true)
-		child, err := spawnLink(t, sys, parent.pid, &initActor{
+		parent := newProbe(t, sys, true)
+		child, err := spawnLink(t, parent, &initActor{
 			init: func(ctx actor.Context) error { ctx.Stop(actor.Normal); return nil },
 		})
 		require.NoError(t, err)
-		require.Equal(t, actor.Exit{From: child, Reason: actor.Normal}, take(t, parent.out))
+		parent.Expect(t, actor.Exit{From: child, Reason: actor.Normal})
 		quiet(t, sys, parent)
 	})
 	t.Run("panic in Init, non-trapping parent", func(t *testing.T) {
 		sys := newSystem(t)
 		exits := watchExits(t, sys)
-		parent := spawnProbe(t, sys, false)
-		_, err := spawnLink(t, sys, parent.pid, panicInInit())
+		parent := newProbe(t, sys, false)
+		_, err := spawnLink(t, parent, panicInInit())
 		var pe *actor.PanicError
 		require.ErrorAs(t, err, &pe)
-		require.Equal(t, err, exits.wait(t, parent.pid), "the parent exits with the child's reason")
+		require.Equal(t, err, exits.wait(t, parent.PID()), "the parent exits with the child's reason")
 	})
 }
 
@@ -793,26 +722,28 @@ func TestRule11_MonitorGivesOneDown(t *testing.T) {
 	errX := errors.New("target failed")
 	ends := []struct {
 		name   string
-		end    func(t *testing.T, sys *system.System, pid actor.PID)
+		end    func(t *testing.T, sys *system.System, p *actortest.Probe)
 		reason error
 	}{
-		{"error", func(t *testing.T, sys *system.System, pid actor.PID) { stop(t, sys, pid, errX) }, errX},
-		{"normal", func(t *testing.T, sys *system.System, pid actor.PID) { stop(t, sys, pid, actor.Normal) }, actor.Normal},
-		{"exit signal", func(t *testing.T, sys *system.System, pid actor.PID) { require.NoError(t, sys.Exit(pid, errX)) }, errX},
-		{"killed", func(t *testing.T, sys *system.System, pid actor.PID) { require.NoError(t, sys.Kill(pid)) }, actor.Killed},
+		{"error", func(t *testing.T, sys *system.System, p *actortest.Probe) { stop(t, p, errX) }, errX},
+		{"normal", func(t *testing.T, sys *system.System, p *actortest.Probe) { stop(t, p, actor.Normal) }, actor.Normal},
+		{"exit signal", func(t *testing.T, sys *system.System, p *actortest.Probe) {
+			require.NoError(t, sys.Exit(p.PID(), errX))
+		}, errX},
+		{"killed", func(t *testing.T, sys *system.System, p *actortest.Probe) { require.NoError(t, sys.Kill(p.PID())) }, actor.Killed},
 	}
 	for _, tt := range ends {
 		t.Run(tt.name, func(t *testing.T) {
 			sys := newSystem(t)
 			exits := watchExits(t, sys)
-			watcher := spawnProbe(t, sys, false)
-			target := spawnProbe(t, sys, false)
-			ref := monitor(t, sys, watcher.pid, target.pid)
-			ref2 := monitor(t, sys, watcher.pid, watcher.pid)
+			watcher := newProbe(t, sys, false)
+			target := newProbe(t, sys, false)
+			ref := monitor(t, watcher, target.PID())
+			ref2 := monitor(t, watcher, watcher.PID())
 			require.NotEqual(t, ref, ref2, "fresh")
-			tt.end(t, sys, target.pid)
-			require.Equal(t, tt.reason, exits.wait(t, target.pid))
-			require.Equal(t, actor.Down{Ref: ref, PID: target.pid, Reason: tt.reason}, take(t, watcher.out))
+			tt.end(t, sys, target)
+			require.Equal(t, tt.reason, exits.wait(t, target.PID()))
+			watcher.Expect(t, actor.Down{Ref: ref, PID: target.PID(), Reason: tt.reason})
 			quiet(t, sys, watcher)
 		})
 	}
@@ -820,16 +751,16 @@ func TestRule11_MonitorGivesOneDown(t *testing.T) {
 		sys := newSystem(t)
 		exits := watchExits(t, sys)
 		g, started := newGate(t), make(chan struct{}, 1)
-		watcher := spawnProbe(t, sys, false, actor.WithMailbox(1, mailbox.DropOldest))
-		target := spawnProbe(t, sys, false)
-		ref := monitor(t, sys, watcher.pid, target.pid)
-		require.NoError(t, sys.Send(watcher.pid, hold(started, g)))
+		watcher := newProbe(t, sys, false, actor.WithMailbox(1, mailbox.DropOldest))
+		target := newProbe(t, sys, false)
+		ref := monitor(t, watcher, target.PID())
+		watcher.DoAsync(t, hold(started, g))
 		take(t, started)
-		stop(t, sys, target.pid, errX)
-		exits.wait(t, target.pid)                         // the Down is queued
-		require.NoError(t, sys.Send(watcher.pid, "late")) // full: DropOldest may drop a message, never the Down
+		stop(t, target, errX)
+		exits.wait(t, target.PID())                         // the Down is queued
+		require.NoError(t, sys.Send(watcher.PID(), "late")) // full: DropOldest may drop a message, never the Down
 		g.open()
-		require.Equal(t, actor.Down{Ref: ref, PID: target.pid, Reason: errX}, take(t, watcher.out))
+		watcher.Expect(t, actor.Down{Ref: ref, PID: target.PID(), Reason: errX})
 	})
 }
 
@@ -838,48 +769,48 @@ func TestRule11_MonitorGivesOneDown(t *testing.T) {
 func TestRule12_MonitorMissingGivesNoProcAtOnce(t *testing.T) {
 	sys := newSystem(t)
 	exits := watchExits(t, sys)
-	watcher := spawnProbe(t, sys, false)
-	dead := spawnProbe(t, sys, false)
-	stop(t, sys, dead.pid, actor.Normal)
-	exits.wait(t, dead.pid)
-	unknown := actor.NewPID(dead.pid.System(), 1<<40)
+	watcher := newProbe(t, sys, false)
+	dead := newProbe(t, sys, false)
+	stop(t, dead, actor.Normal)
+	exits.wait(t, dead.PID())
+	unknown := actor.NewPID(dead.PID().System(), 1<<40)
 
 	// "at once": the Down is queued before anything the watcher sends itself
 	// after Monitor returns.
-	for _, pid := range []actor.PID{dead.pid, unknown} {
-		r := do(t, sys, watcher.pid, func(ctx actor.Context) any {
+	for _, pid := range []actor.PID{dead.PID(), unknown} {
+		r := watcher.Do(t, func(ctx actor.Context) any {
 			ref, err := ctx.Monitor(pid)
 			_ = ctx.Send(ctx.Self(), "after")
 			return monRes{ref, err}
 		}).(monRes)
 		require.NoError(t, r.err)
-		require.Equal(t, actor.Down{Ref: r.ref, PID: pid, Reason: actor.NoProc}, take(t, watcher.out))
-		require.Equal(t, "after", take(t, watcher.out))
+		watcher.Expect(t, actor.Down{Ref: r.ref, PID: pid, Reason: actor.NoProc})
+		watcher.Expect(t, "after")
 	}
 
-	r := do(t, sys, watcher.pid, func(ctx actor.Context) any {
+	r := watcher.Do(t, func(ctx actor.Context) any {
 		ref, err := ctx.MonitorName("nobody")
 		_ = ctx.Send(ctx.Self(), "after")
 		return monRes{ref, err}
 	}).(monRes)
 	require.NoError(t, r.err)
 	require.False(t, r.ref.IsZero())
-	down := takeType[actor.Down](t, watcher.out)
+	down := actortest.ExpectType[actor.Down](t, watcher)
 	require.Equal(t, r.ref, down.Ref)
 	require.Equal(t, actor.NoProc, down.Reason)
-	require.Equal(t, "after", take(t, watcher.out))
+	watcher.Expect(t, "after")
 
 	// A registered name is monitored like its PID.
 	errX := errors.New("named exit")
-	named := spawnProbe(t, sys, false, actor.WithName("somebody"))
-	r = do(t, sys, watcher.pid, func(ctx actor.Context) any {
+	named := newProbe(t, sys, false, actor.WithName("somebody"))
+	r = watcher.Do(t, func(ctx actor.Context) any {
 		ref, err := ctx.MonitorName("somebody")
 		return monRes{ref, err}
 	}).(monRes)
 	require.NoError(t, r.err)
 	quiet(t, sys, watcher)
-	stop(t, sys, named.pid, errX)
-	require.Equal(t, actor.Down{Ref: r.ref, PID: named.pid, Reason: errX}, take(t, watcher.out))
+	stop(t, named, errX)
+	watcher.Expect(t, actor.Down{Ref: r.ref, PID: named.PID(), Reason: errX})
 	quiet(t, sys, watcher)
 }
 
@@ -888,13 +819,13 @@ func TestRule13_MonitorsAreIndependent(t *testing.T) {
 	sys := newSystem(t)
 	exits := watchExits(t, sys)
 	errX := errors.New("target failed")
-	w1, w2 := spawnProbe(t, sys, false), spawnProbe(t, sys, true)
-	target := spawnProbe(t, sys, false)
+	w1, w2 := newProbe(t, sys, false), newProbe(t, sys, true)
+	target := newProbe(t, sys, false)
 	distinct := make(map[actor.Ref]bool)
 	want1, want2 := make(map[actor.Ref]bool), make(map[actor.Ref]bool)
 	var dropped actor.Ref
 	for i := range 5 {
-		ref := monitor(t, sys, w1.pid, target.pid)
+		ref := monitor(t, w1, target.PID())
 		distinct[ref] = true
 		if i == 0 {
 			dropped = ref
@@ -903,23 +834,23 @@ func TestRule13_MonitorsAreIndependent(t *testing.T) {
 		want1[ref] = true
 	}
 	for range 3 {
-		ref := monitor(t, sys, w2.pid, target.pid)
+		ref := monitor(t, w2, target.PID())
 		distinct[ref] = true
 		want2[ref] = true
 	}
 	require.Len(t, distinct, 8, "every Monitor call returns its own ref")
-	require.Equal(t, true, do(t, sys, w1.pid, func(ctx actor.Context) any { return ctx.Demonitor(dropped) }))
+	require.Equal(t, true, w1.Do(t, func(ctx actor.Context) any { return ctx.Demonitor(dropped) }))
 
-	stop(t, sys, target.pid, errX)
-	exits.wait(t, target.pid)
+	stop(t, target, errX)
+	exits.wait(t, target.PID())
 	for _, w := range []struct {
-		p    probe
+		p    *actortest.Probe
 		want map[actor.Ref]bool
 	}{{w1, want1}, {w2, want2}} {
 		got := make(map[actor.Ref]bool)
 		for range w.want {
-			d := takeType[actor.Down](t, w.p.out)
-			require.Equal(t, target.pid, d.PID)
+			d := actortest.ExpectType[actor.Down](t, w.p)
+			require.Equal(t, target.PID(), d.PID)
 			require.Equal(t, errX, d.Reason)
 			require.False(t, got[d.Ref], "one Down per monitor")
 			got[d.Ref] = true
@@ -933,45 +864,45 @@ func TestRule13_MonitorsAreIndependent(t *testing.T) {
 // also removes a Down already queued; unknown refs are fine.
 func TestRule14_DemonitorGuaranteesNoDown(t *testing.T) {
 	errX := errors.New("target failed")
-	demonitor := func(t *testing.T, sys *system.System, w actor.PID, ref actor.Ref) bool {
+	demonitor := func(t *testing.T, w *actortest.Probe, ref actor.Ref) bool {
 		t.Helper()
-		return do(t, sys, w, func(ctx actor.Context) any { return ctx.Demonitor(ref) }).(bool)
+		return w.Do(t, func(ctx actor.Context) any { return ctx.Demonitor(ref) }).(bool)
 	}
 	t.Run("before the target dies", func(t *testing.T) {
 		sys := newSystem(t)
 		exits := watchExits(t, sys)
-		watcher, target := spawnProbe(t, sys, false), spawnProbe(t, sys, false)
-		ref := monitor(t, sys, watcher.pid, target.pid)
-		require.True(t, demonitor(t, sys, watcher.pid, ref), "the monitor was active")
-		require.False(t, demonitor(t, sys, watcher.pid, ref), "a second call finds nothing")
-		stop(t, sys, target.pid, errX)
-		exits.wait(t, target.pid)
+		watcher, target := newProbe(t, sys, false), newProbe(t, sys, false)
+		ref := monitor(t, watcher, target.PID())
+		require.True(t, demonitor(t, watcher, ref), "the monitor was active")
+		require.False(t, demonitor(t, watcher, ref), "a second call finds nothing")
+		stop(t, target, errX)
+		exits.wait(t, target.PID())
 		quiet(t, sys, watcher)
 	})
 	t.Run("removes a Down already queued", func(t *testing.T) {
 		sys := newSystem(t)
 		exits := watchExits(t, sys)
 		g, started := newGate(t), make(chan struct{}, 1)
-		watcher, target := spawnProbe(t, sys, false), spawnProbe(t, sys, false)
-		ref := monitor(t, sys, watcher.pid, target.pid)
+		watcher, target := newProbe(t, sys, false), newProbe(t, sys, false)
+		ref := monitor(t, watcher, target.PID())
 		done := make(chan bool, 1)
-		require.NoError(t, sys.Send(watcher.pid, run(func(ctx actor.Context) {
+		watcher.DoAsync(t, func(ctx actor.Context) {
 			started <- struct{}{}
 			<-g.ch
 			done <- ctx.Demonitor(ref)
-		})))
+		})
 		take(t, started)
-		require.NoError(t, sys.Kill(target.pid))
-		exits.wait(t, target.pid) // the Down is in the watcher's mailbox now
+		require.NoError(t, sys.Kill(target.PID()))
+		exits.wait(t, target.PID()) // the Down is in the watcher's mailbox now
 		g.open()
 		take(t, done)
 		quiet(t, sys, watcher)
 	})
 	t.Run("removes a NoProc Down queued at once", func(t *testing.T) {
 		sys := newSystem(t)
-		watcher := spawnProbe(t, sys, false)
-		unknown := actor.NewPID(watcher.pid.System(), 1<<40)
-		do(t, sys, watcher.pid, func(ctx actor.Context) any {
+		watcher := newProbe(t, sys, false)
+		unknown := actor.NewPID(watcher.PID().System(), 1<<40)
+		watcher.Do(t, func(ctx actor.Context) any {
 			ref, _ := ctx.Monitor(unknown)
 			return ctx.Demonitor(ref)
 		})
@@ -979,9 +910,9 @@ func TestRule14_DemonitorGuaranteesNoDown(t *testing.T) {
 	})
 	t.Run("unknown refs are fine", func(t *testing.T) {
 		sys := newSystem(t)
-		watcher := spawnProbe(t, sys, false)
-		require.False(t, demonitor(t, sys, watcher.pid, actor.NewRef()))
-		require.False(t, demonitor(t, sys, watcher.pid, actor.Ref{}))
+		watcher := newProbe(t, sys, false)
+		require.False(t, demonitor(t, watcher, actor.NewRef()))
+		require.False(t, demonitor(t, watcher, actor.Ref{}))
 		quiet(t, sys, watcher)
 	})
 }
@@ -994,44 +925,43 @@ func TestRule15_MonitorsIgnoreTrapExit(t *testing.T) {
 		t.Run(fmt.Sprintf("a Down, not an Exit, and the watcher lives (trap=%v)", trap), func(t *testing.T) {
 			sys := newSystem(t)
 			exits := watchExits(t, sys)
-			watcher := spawnProbe(t, sys, trap)
+			watcher := newProbe(t, sys, trap)
 			for _, kill := range []bool{false, true} {
-				target := spawnProbe(t, sys, false)
-				ref := monitor(t, sys, watcher.pid, target.pid)
+				target := newProbe(t, sys, false)
+				ref := monitor(t, watcher, target.PID())
 				want := errX
 				if kill {
-					require.NoError(t, sys.Kill(target.pid))
+					require.NoError(t, sys.Kill(target.PID()))
 					want = actor.Killed
 				} else {
-					stop(t, sys, target.pid, errX)
+					stop(t, target, errX)
 				}
-				exits.wait(t, target.pid)
-				require.Equal(t, actor.Down{Ref: ref, PID: target.pid, Reason: want}, take(t, watcher.out))
+				exits.wait(t, target.PID())
+				watcher.Expect(t, actor.Down{Ref: ref, PID: target.PID(), Reason: want})
 				quiet(t, sys, watcher)
 			}
 		})
 	}
 	t.Run("monitoring self never fires", func(t *testing.T) {
 		sys := newSystem(t)
-		watcher := spawnProbe(t, sys, false)
-		ref := monitor(t, sys, watcher.pid, watcher.pid)
+		watcher := newProbe(t, sys, false)
+		ref := monitor(t, watcher, watcher.PID())
 		require.False(t, ref.IsZero())
 		quiet(t, sys, watcher)
 	})
 	t.Run("a dead watcher's monitors are gone", func(t *testing.T) {
 		sys := newSystem(t)
 		exits := watchExits(t, sys)
-		target := spawnProbe(t, sys, false)
+		target := newProbe(t, sys, false)
 		gone := make(chan struct{})
 		watcher := func() actor.PID {
-			a := &agent{out: make(chan any, 16)}
+			a := &monitorInInit{target: target.PID()}
 			runtime.AddCleanup(a, func(c chan struct{}) { close(c) }, gone)
 			pid, err := sys.Spawn(a)
 			require.NoError(t, err)
 			return pid
 		}()
-		monitor(t, sys, watcher, target.pid)
-		stop(t, sys, watcher, actor.Normal)
+		require.NoError(t, sys.Send(watcher, "stop"))
 		exits.wait(t, watcher)
 
 		// While the target lives, nothing may hold on to the dead watcher:
@@ -1053,11 +983,25 @@ func TestRule15_MonitorsIgnoreTrapExit(t *testing.T) {
 		take(t, gone)
 
 		before := sys.DeadLetters()
-		stop(t, sys, target.pid, errX)
-		exits.wait(t, target.pid)
+		stop(t, target, errX)
+		exits.wait(t, target.PID())
 		require.Equal(t, before, sys.DeadLetters(), "no Down was sent anywhere")
 	})
 }
+
+// monitorInInit monitors target from its Init, so that a test can tell
+// when nothing holds it any more, and stops with Normal on any message.
+type monitorInInit struct{ target actor.PID }
+
+func (m *monitorInInit) Init(ctx actor.Context) error {
+	ref, err := ctx.Monitor(m.target)
+	if err == nil && ref.IsZero() {
+		err = errors.New("Monitor returned the zero Ref")
+	}
+	return err
+}
+
+func (m *monitorInInit) Receive(ctx actor.Context, _ any) { ctx.Stop(actor.Normal) }
 
 // 16. Request to a process that dies before replying returns that process's
 // exit reason, promptly (not at the ctx deadline); a reply sent just before a
@@ -1130,17 +1074,17 @@ func TestRule16_RequestToDyingProcess(t *testing.T) {
 	t.Run("ended by a link while handling it", func(t *testing.T) {
 		sys := newSystem(t)
 		tg := spawnTarget(t, sys, actor.PID{})
-		peer := spawnProbe(t, sys, false)
-		link(t, sys, peer.pid, tg.pid)
+		peer := newProbe(t, sys, false)
+		peer.Link(t, tg.pid)
 		res := requestAsync(t, sys, tg.pid, "block")
 		take(t, tg.started)
-		stop(t, sys, peer.pid, errX)
+		stop(t, peer, errX)
 		tg.gate.open()
 		requireExit(t, take(t, res), tg.pid, errX)
 	})
 	t.Run("exit reason NoProc", func(t *testing.T) {
 		sys := newSystem(t)
-		unknown := actor.NewPID(spawnProbe(t, sys, false).pid.System(), 1<<40)
+		unknown := actor.NewPID(newProbe(t, sys, false).PID().System(), 1<<40)
 		tg := spawnTarget(t, sys, unknown)
 		// The target exists; it exits with NoProc (from linking to a missing
 		// process) before replying.
@@ -1149,8 +1093,8 @@ func TestRule16_RequestToDyingProcess(t *testing.T) {
 	t.Run("from inside a process", func(t *testing.T) {
 		sys := newSystem(t)
 		tg := spawnTarget(t, sys, actor.PID{})
-		caller := spawnProbe(t, sys, false)
-		r := do(t, sys, caller.pid, func(ctx actor.Context) any {
+		caller := newProbe(t, sys, false)
+		r := caller.Do(t, func(ctx actor.Context) any {
 			v, err := ctx.Request(context.Background(), tg.pid, "die")
 			return reqResult{v, err}
 		}).(reqResult)
@@ -1366,6 +1310,15 @@ func TestLinkStress(t *testing.T) {
 	sub := subscribeAll(sys, func(e any) bool { _, ok := e.(actor.ProcessExited); return ok })
 	defer sub.Close()
 	slots := new(stressSlots)
+	// ask runs f in a watcher's handler and returns its result.
+	ask := func(pid actor.PID, f call) any {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+		defer cancel()
+		r, err := sys.Request(ctx, pid, f)
+		require.NoError(t, err)
+		return r
+	}
 
 	ws := make([]*stressWatcher, watchers)
 	pids := make([]actor.PID, watchers)
@@ -1422,7 +1375,8 @@ func TestLinkStress(t *testing.T) {
 	// Every tick handled: no more targets will be spawned. Kill them all and
 	// wait until each has told its links and monitors.
 	for _, pid := range pids {
-		flush(t, sys, pid)
+		ask(pid, func(actor.Context) any { return nil }) // twice: what the first
+		ask(pid, func(actor.Context) any { return nil }) // queued is handled too
 	}
 	slots.mu.Lock()
 	all := append([]actor.PID(nil), slots.all...)
@@ -1444,7 +1398,7 @@ func TestLinkStress(t *testing.T) {
 	var downs, demonitored int
 	for i, pid := range pids {
 		w := ws[i]
-		r := do(t, sys, pid, func(actor.Context) any {
+		r := ask(pid, func(actor.Context) any {
 			return stressReport{pending: len(w.active), downs: w.downs, demonitored: len(w.dropped), bad: w.bad}
 		}).(stressReport)
 		require.Empty(t, r.bad, "watcher %d", i)
@@ -1462,9 +1416,9 @@ func TestLinkStress(t *testing.T) {
 // context that ended first.
 func TestExitAndWaitReturnsTheDown(t *testing.T) {
 	sys := newSystem(t)
-	caller := spawnProbe(t, sys, false)
-	trapper := spawnProbe(t, sys, true)
-	plain := spawnProbe(t, sys, false)
+	caller := newProbe(t, sys, false)
+	trapper := newProbe(t, sys, true)
+	plain := newProbe(t, sys, false)
 	errCustom := errors.New("custom")
 
 	type result struct {
@@ -1472,37 +1426,37 @@ func TestExitAndWaitReturnsTheDown(t *testing.T) {
 		err error
 	}
 	exitAndWait := func(pid actor.PID, reason error) result {
-		return do(t, sys, caller.pid, func(ctx actor.Context) any {
+		return caller.Do(t, func(ctx actor.Context) any {
 			d, err := ctx.ExitAndWait(context.Background(), pid, reason)
 			return result{d, err}
 		}).(result)
 	}
 
 	// An untrapped abnormal exit: the target's reason is the signal's.
-	r := exitAndWait(plain.pid, errCustom)
+	r := exitAndWait(plain.PID(), errCustom)
 	require.NoError(t, r.err)
-	require.Equal(t, plain.pid, r.d.PID)
+	require.Equal(t, plain.PID(), r.d.PID)
 	require.ErrorIs(t, r.d.Reason, errCustom)
 
 	// A trapping target gets the signal as a message and stays alive, so
 	// Kill is what ends it; the Down says Killed.
-	r = exitAndWait(trapper.pid, actor.Kill)
+	r = exitAndWait(trapper.PID(), actor.Kill)
 	require.NoError(t, r.err)
-	require.Equal(t, trapper.pid, r.d.PID)
+	require.Equal(t, trapper.PID(), r.d.PID)
 	require.ErrorIs(t, r.d.Reason, actor.Killed)
 
 	// A dead target answers NoProc at once, not an error.
-	r = exitAndWait(plain.pid, actor.Shutdown)
+	r = exitAndWait(plain.PID(), actor.Shutdown)
 	require.NoError(t, r.err)
-	require.Equal(t, plain.pid, r.d.PID)
+	require.Equal(t, plain.PID(), r.d.PID)
 	require.ErrorIs(t, r.d.Reason, actor.NoProc)
 
 	// A context that ends first is the error, and the Down is zero.
-	hold := spawnAgent(t, sys, &agent{trap: true})
+	hold := newProbe(t, sys, true)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	got := do(t, sys, caller.pid, func(c actor.Context) any {
-		d, err := c.ExitAndWait(ctx, hold.pid, actor.Shutdown)
+	got := caller.Do(t, func(c actor.Context) any {
+		d, err := c.ExitAndWait(ctx, hold.PID(), actor.Shutdown)
 		return result{d, err}
 	}).(result)
 	require.ErrorIs(t, got.err, context.Canceled)
@@ -1527,103 +1481,103 @@ func TestRule17_SignalsBetweenAPairArriveInOrder(t *testing.T) {
 	errX := errors.New("exit signal")
 	// busy holds recv's handler, so that what is sent to it queues up
 	// before it looks; the returned func lets it go on.
-	busy := func(t *testing.T, sys *system.System, recv probe) func() {
+	busy := func(t *testing.T, recv *actortest.Probe) func() {
 		g, started := newGate(t), make(chan struct{}, 1)
-		require.NoError(t, sys.Send(recv.pid, hold(started, g)))
+		recv.DoAsync(t, hold(started, g))
 		take(t, started)
 		return g.open
 	}
 	t.Run("Exit then Send from a process", func(t *testing.T) {
 		sys := newSystem(t)
-		recv, sender := spawnProbe(t, sys, true), spawnProbe(t, sys, false)
-		release := busy(t, sys, recv)
-		require.Nil(t, do(t, sys, sender.pid, func(ctx actor.Context) any {
-			return errors.Join(ctx.Send(recv.pid, "before"), ctx.Exit(recv.pid, errX), ctx.Send(recv.pid, "after"))
+		recv, sender := newProbe(t, sys, true), newProbe(t, sys, false)
+		release := busy(t, recv)
+		require.Nil(t, sender.Do(t, func(ctx actor.Context) any {
+			return errors.Join(ctx.Send(recv.PID(), "before"), ctx.Exit(recv.PID(), errX), ctx.Send(recv.PID(), "after"))
 		}))
 		release()
-		require.Equal(t, "before", take(t, recv.out))
-		require.Equal(t, actor.Exit{From: sender.pid, Reason: errX}, take(t, recv.out))
-		require.Equal(t, "after", take(t, recv.out))
+		recv.Expect(t, "before")
+		recv.Expect(t, actor.Exit{From: sender.PID(), Reason: errX})
+		recv.Expect(t, "after")
 		quiet(t, sys, recv)
 	})
 	t.Run("Exit then Send from the system", func(t *testing.T) {
 		sys := newSystem(t)
-		recv := spawnProbe(t, sys, true)
-		release := busy(t, sys, recv)
-		require.NoError(t, sys.Send(recv.pid, "before"))
-		require.NoError(t, sys.Exit(recv.pid, errX))
-		require.NoError(t, sys.Send(recv.pid, "after"))
+		recv := newProbe(t, sys, true)
+		release := busy(t, recv)
+		require.NoError(t, sys.Send(recv.PID(), "before"))
+		require.NoError(t, sys.Exit(recv.PID(), errX))
+		require.NoError(t, sys.Send(recv.PID(), "after"))
 		release()
-		require.Equal(t, "before", take(t, recv.out))
-		require.Equal(t, actor.Exit{Reason: errX}, take(t, recv.out))
-		require.Equal(t, "after", take(t, recv.out))
+		recv.Expect(t, "before")
+		recv.Expect(t, actor.Exit{Reason: errX})
+		recv.Expect(t, "after")
 		quiet(t, sys, recv)
 	})
 	t.Run("Exit, then the sender's Down", func(t *testing.T) {
 		sys := newSystem(t)
 		exits := watchExits(t, sys)
-		recv, sender := spawnProbe(t, sys, true), spawnProbe(t, sys, false)
-		ref := monitor(t, sys, recv.pid, sender.pid)
-		release := busy(t, sys, recv)
-		require.NoError(t, sys.Send(sender.pid, run(func(ctx actor.Context) {
-			_ = ctx.Exit(recv.pid, errX)
+		recv, sender := newProbe(t, sys, true), newProbe(t, sys, false)
+		ref := monitor(t, recv, sender.PID())
+		release := busy(t, recv)
+		sender.DoAsync(t, func(ctx actor.Context) {
+			_ = ctx.Exit(recv.PID(), errX)
 			ctx.Stop(actor.Normal)
-		})))
-		require.Equal(t, actor.Normal, exits.wait(t, sender.pid))
+		})
+		require.Equal(t, actor.Normal, exits.wait(t, sender.PID()))
 		release()
-		require.Equal(t, actor.Exit{From: sender.pid, Reason: errX}, take(t, recv.out))
-		require.Equal(t, actor.Down{Ref: ref, PID: sender.pid, Reason: actor.Normal}, take(t, recv.out))
+		recv.Expect(t, actor.Exit{From: sender.PID(), Reason: errX})
+		recv.Expect(t, actor.Down{Ref: ref, PID: sender.PID(), Reason: actor.Normal})
 		quiet(t, sys, recv)
 	})
 	t.Run("a linked exit after the sender's messages, before its Down", func(t *testing.T) {
 		sys := newSystem(t)
 		exits := watchExits(t, sys)
-		recv, sender := spawnProbe(t, sys, true), spawnProbe(t, sys, false)
-		link(t, sys, recv.pid, sender.pid)
-		ref := monitor(t, sys, recv.pid, sender.pid)
-		release := busy(t, sys, recv)
-		require.NoError(t, sys.Send(sender.pid, run(func(ctx actor.Context) {
-			_ = ctx.Send(recv.pid, "last words")
+		recv, sender := newProbe(t, sys, true), newProbe(t, sys, false)
+		recv.Link(t, sender.PID())
+		ref := monitor(t, recv, sender.PID())
+		release := busy(t, recv)
+		sender.DoAsync(t, func(ctx actor.Context) {
+			_ = ctx.Send(recv.PID(), "last words")
 			ctx.Stop(errX)
-		})))
-		require.Equal(t, errX, exits.wait(t, sender.pid))
+		})
+		require.Equal(t, errX, exits.wait(t, sender.PID()))
 		release()
-		require.Equal(t, "last words", take(t, recv.out))
-		require.Equal(t, actor.Exit{From: sender.pid, Reason: errX}, take(t, recv.out))
-		require.Equal(t, actor.Down{Ref: ref, PID: sender.pid, Reason: errX}, take(t, recv.out))
+		recv.Expect(t, "last words")
+		recv.Expect(t, actor.Exit{From: sender.PID(), Reason: errX})
+		recv.Expect(t, actor.Down{Ref: ref, PID: sender.PID(), Reason: errX})
 		quiet(t, sys, recv)
 	})
 	t.Run("received by the rules in force when it is reached", func(t *testing.T) {
 		sys := newSystem(t)
 		exits := watchExits(t, sys)
-		recv := spawnProbe(t, sys, true)
-		release := busy(t, sys, recv)
+		recv := newProbe(t, sys, true)
+		release := busy(t, recv)
 		// Sent while recv traps exits; recv stops trapping before it
 		// reaches the signal, which then ends it there, after "before".
-		require.NoError(t, sys.Send(recv.pid, run(func(ctx actor.Context) { ctx.TrapExit(false) })))
-		require.NoError(t, sys.Send(recv.pid, "before"))
-		require.NoError(t, sys.Exit(recv.pid, errX))
-		require.NoError(t, sys.Send(recv.pid, "after"))
+		recv.DoAsync(t, func(ctx actor.Context) { ctx.TrapExit(false) })
+		require.NoError(t, sys.Send(recv.PID(), "before"))
+		require.NoError(t, sys.Exit(recv.PID(), errX))
+		require.NoError(t, sys.Send(recv.PID(), "after"))
 		release()
-		require.Equal(t, "before", take(t, recv.out))
-		require.Equal(t, errX, exits.wait(t, recv.pid))
-		none(t, recv.out)
+		recv.Expect(t, "before")
+		require.Equal(t, errX, exits.wait(t, recv.PID()))
+		recv.ExpectNoMessage(t, 0)
 	})
 	t.Run("Kill and an untrapped abnormal exit overtake", func(t *testing.T) {
 		for _, reason := range []error{actor.Kill, errX} {
 			sys := newSystem(t)
 			exits := watchExits(t, sys)
-			recv := spawnProbe(t, sys, reason == actor.Kill) // Kill overtakes even a trapping process
-			release := busy(t, sys, recv)
-			require.NoError(t, sys.Send(recv.pid, "queued"))
-			require.NoError(t, sys.Exit(recv.pid, reason))
+			recv := newProbe(t, sys, reason == actor.Kill) // Kill overtakes even a trapping process
+			release := busy(t, recv)
+			require.NoError(t, sys.Send(recv.PID(), "queued"))
+			require.NoError(t, sys.Exit(recv.PID(), reason))
 			release()
 			want := reason
 			if reason == actor.Kill {
 				want = actor.Killed
 			}
-			require.Equal(t, want, exits.wait(t, recv.pid))
-			none(t, recv.out)
+			require.Equal(t, want, exits.wait(t, recv.PID()))
+			recv.ExpectNoMessage(t, 0)
 		}
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/airssys/rt/actor"
+	"github.com/airssys/rt/actortest"
 	"github.com/airssys/rt/mailbox"
 	"github.com/airssys/rt/system"
 )
@@ -18,30 +19,38 @@ import (
 func TestUnlinkParentDiscardsItsQueuedExit(t *testing.T) {
 	sys := newSystem(t)
 	exits := watchExits(t, sys)
-	parent := spawnProbe(t, sys, false)
-	childOut := make(chan any, 16)
-	child := do(t, sys, parent.pid, func(ctx actor.Context) any {
-		pid, err := ctx.SpawnLink(&agent{trap: true, out: childOut})
-		require.NoError(t, err)
-		return pid
-	}).(actor.PID)
+	parent := newProbe(t, sys, false)
+	type spawned struct {
+		pid actor.PID
+		err error
+	}
+	// The child is a probe spawned by parent with SpawnLink.
+	child := actortest.NewProbe(t, sys, actortest.WithTimeout(waitLimit),
+		actortest.WithSpawn(func(a actor.Actor, opts ...actor.Option) (actor.PID, error) {
+			r := parent.Do(t, func(ctx actor.Context) any {
+				pid, err := ctx.SpawnLink(a, opts...)
+				return spawned{pid, err}
+			}).(spawned)
+			return r.pid, r.err
+		}))
+	child.TrapExit(t, true)
 
 	g := newGate(t)
 	started := make(chan struct{}, 1)
 	unlinked := make(chan error, 1)
-	require.NoError(t, sys.Send(child, run(func(ctx actor.Context) {
+	child.DoAsync(t, func(ctx actor.Context) {
 		started <- struct{}{}
 		<-g.ch
 		unlinked <- ctx.Unlink(ctx.Parent())
-	})))
+	})
 	take(t, started)
 
-	stop(t, sys, parent.pid, actor.Normal) // parent exits; its Exit is queued for the child
-	require.ErrorIs(t, exits.wait(t, parent.pid), actor.Normal)
+	stop(t, parent, actor.Normal) // parent exits; its Exit is queued for the child
+	require.ErrorIs(t, exits.wait(t, parent.PID()), actor.Normal)
 	g.open()
 	require.NoError(t, take(t, unlinked))
 
-	quiet(t, sys, probe{pid: child, out: childOut})
+	quiet(t, sys, child)
 }
 
 // A trapping process told to stop finishes its work in order, bounded by
@@ -49,9 +58,10 @@ func TestUnlinkParentDiscardsItsQueuedExit(t *testing.T) {
 // a deadline of its own is answered (only its death ends such a wait).
 func TestRequestDuringAnOrderlyStop(t *testing.T) {
 	sys := newSystem(t)
-	db := spawnProbe(t, sys, false)
+	db, err := sys.Spawn(actor.Func(func(ctx actor.Context, _ any) { _ = ctx.Reply("flushed") }))
+	require.NoError(t, err)
 	got := make(chan error, 1)
-	pid, err := sys.Spawn(&flusher{db: db.pid, got: got})
+	pid, err := sys.Spawn(&flusher{db: db, got: got})
 	require.NoError(t, err)
 
 	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
@@ -70,7 +80,7 @@ func (f *flusher) Receive(ctx actor.Context, msg any) {
 	if _, ok := msg.(actor.Exit); ok {
 		own, cancel := context.WithTimeout(context.Background(), waitLimit)
 		defer cancel()
-		_, err := ctx.Request(own, f.db, call(func(actor.Context) any { return "flushed" }))
+		_, err := ctx.Request(own, f.db, "flush")
 		f.got <- err
 	}
 }
@@ -83,13 +93,13 @@ func TestBackpressureSendDuringAnOrderlyStop(t *testing.T) {
 	sys := newSystem(t)
 	g := newGate(t)
 	started := make(chan struct{}, 1)
-	slow := spawnProbe(t, sys, false, actor.WithMailbox(1, mailbox.Backpressure))
-	require.NoError(t, sys.Send(slow.pid, hold(started, g)))
+	slow := newProbe(t, sys, false, actor.WithMailbox(1, mailbox.Backpressure))
+	slow.DoAsync(t, hold(started, g))
 	take(t, started)
-	require.NoError(t, sys.Send(slow.pid, "fill")) // mailbox now full
+	require.NoError(t, sys.Send(slow.PID(), "fill")) // mailbox now full
 
 	got := make(chan error, 1)
-	pid, err := sys.Spawn(&sender{to: slow.pid, got: got})
+	pid, err := sys.Spawn(&sender{to: slow.PID(), got: got})
 	require.NoError(t, err)
 	time.AfterFunc(50*time.Millisecond, g.open)
 	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
