@@ -60,6 +60,7 @@ type process struct {
 	// Neither: written at spawn or on rare paths.
 	trap       atomic.Bool
 	throughput int32
+	kind       uint16 // index of the kind's counters; 0 when metrics are off
 	parent     actor.PID
 	name       string
 	actor      actor.Actor
@@ -79,10 +80,13 @@ type process struct {
 
 	// owner, written for every message; the last cache line.
 	cur     current
-	replied bool         // the current Request was answered, forwarded, deferred or refused
-	calling callback     // the callback running, kept if it calls runtime.Goexit
-	stop    error        // Stop or an untrapped exit signal: exit after this handler
-	rt      *recvTimeout // set by the first SetReceiveTimeout, then kept
+	replied bool // the current Request was answered, forwarded, deferred or refused
+	// sampleIn counts down the turns to the next one whose handler time
+	// is measured (see metrics.go, rule 3).
+	sampleIn uint16
+	calling  callback     // the callback running, kept if it calls runtime.Goexit
+	stop     error        // Stop or an untrapped exit signal: exit after this handler
+	rt       *recvTimeout // set by the first SetReceiveTimeout, then kept
 }
 
 // procExt holds what most processes never need, so that an idle process
