@@ -114,7 +114,7 @@ func (ChildRestarted) level() zerolog.Level { return zerolog.InfoLevel }
 
 // SupervisionOutcome counts the event as a restart in the runtime's metrics.
 func (ChildRestarted) SupervisionOutcome() actor.SupervisionOutcome { return actor.SupervisionRestart }
-func (ChildRestarted) message() string      { return "child restarted" }
+func (ChildRestarted) message() string                              { return "child restarted" }
 
 func (ev ChildRestarted) fields(e *zerolog.Event, _ int) *zerolog.Event {
 	return e.Str("child", ev.ID).Stringer("child_pid", ev.PID).Int("restarts", ev.Restarts)
