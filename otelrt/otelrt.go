@@ -44,9 +44,9 @@ type Metrics struct {
 	err  error
 
 	processes, spawned, exited, delivered, crashed, deadLetters metric.Int64Observable
-	queued, fill, handlerSamples                                 metric.Int64Observable
-	handlerSum                                                   metric.Float64Observable
-	restarts, escalations, giveUps                               metric.Int64Observable
+	queued, fill, handlerSamples                                metric.Int64Observable
+	handlerSum                                                  metric.Float64Observable
+	restarts, escalations, giveUps                              metric.Int64Observable
 }
 
 // Register creates the system's instruments on a meter of mp named
