@@ -132,6 +132,9 @@ func ClassifyExit(reason error) ExitClass {
 	case actor.Killed:
 		return ExitKilled
 	}
+	if _, ok := reason.(*actor.PanicError); ok {
+		return ExitPanic // what a crash gives, without errors.As's reflection
+	}
 	var pe *actor.PanicError
 	switch {
 	case errors.As(reason, &pe):
