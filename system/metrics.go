@@ -27,8 +27,9 @@ import (
 //     counter of its kind, striped by PID so that processes of one kind on
 //     different cores seldom write the same cache line.
 //  3. One turn in SampleEvery (counted down in a field of the process that
-//     only its owner writes) reads the clock before and after its first
-//     message: the handler-time distribution. No other turn reads the clock.
+//     only its owner writes, from a phase taken from its PID) reads the
+//     clock before and after its first message: the handler-time
+//     distribution. No other turn reads the clock.
 //  4. Restarts, escalations and give-ups are counted when a process
 //     publishes an actor.SupervisionEvent (the supervisor's own events), per
 //     supervisor: its registered name, else its kind.

@@ -123,7 +123,7 @@ func TestMetricsCountByKindAndClass(t *testing.T) {
 	require.Equal(t, uint64(3), echo.Spawned)
 	require.Equal(t, [5]uint64{system.ExitShutdown: 3}, echo.Exited)
 	require.Equal(t, uint64(15), echo.Delivered)
-	require.GreaterOrEqual(t, echo.HandlerTime.Count, uint64(3), "every process's first turn is sampled")
+	require.GreaterOrEqual(t, echo.HandlerTime.Count, uint64(3), "with SampleEvery 1 every turn is sampled")
 	require.LessOrEqual(t, echo.HandlerTime.Count, uint64(15))
 	require.Len(t, echo.HandlerTime.Counts, len(system.HandlerTimeBounds)+1)
 

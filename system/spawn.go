@@ -34,7 +34,11 @@ func (s *System) spawn(parent *process, a actor.Actor, link bool, opts []actor.O
 		p.parent = parent.pid
 	}
 	if m := s.m; m != nil {
-		p.kind, p.sampleIn = m.kindOf(cfg.Kind, a), 1
+		// The countdown starts at a phase taken from the PID, so that one
+		// process in SampleEvery has its first turn measured: short-lived
+		// processes are sampled too, and a restart is timed no more
+		// often than any other turn.
+		p.kind, p.sampleIn = m.kindOf(cfg.Kind, a), 1+uint16(p.pid.ID()%uint64(m.every))
 	}
 	if err := p.mb.Init(cfg.Capacity, cfg.Policy); err != nil {
 		return actor.PID{}, fmt.Errorf("%w: %w", actor.ErrInvalidOption, err)
