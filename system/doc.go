@@ -65,6 +65,7 @@
 // handled, a sampled handler time, restarts, escalations and give-ups, and,
 // when read, mailbox fill. Nothing is counted per message on memory that
 // processes share (the rules are listed in metrics.go); without
-// WithMetrics the metric code is one predictable branch per spawn, exit and
-// turn. Package otelrt exports these to OpenTelemetry.
+// WithMetrics the metric code is a predictable branch per spawn, exit and
+// turn, and per message the test of a local boolean that is always false.
+// Package otelrt exports these to OpenTelemetry.
 package system

@@ -69,8 +69,9 @@ type MetricsConfig struct {
 
 // WithMetrics turns on the system's aggregates by kind and by supervisor,
 // readable through Stats (see Stats.Metrics). Without it a system keeps
-// only the counters it needs anyway, and the metric code costs one
-// predictable branch per turn and per spawn.
+// only the counters it needs anyway, and the metric code costs a
+// predictable branch per spawn, per exit and per turn, and per message the
+// test of a local boolean that is always false (whether to time it).
 func WithMetrics(c MetricsConfig) Option {
 	return optionFunc(func(cfg *config) {
 		n := c.SampleEvery
