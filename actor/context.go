@@ -59,15 +59,19 @@ type Context interface {
 	Send(to PID, msg any) error
 	// SendNamed sends to the process registered under name.
 	SendNamed(name string, msg any) error
-	// SendAfter sends msg to pid after d, with this process as sender. The
-	// returned function cancels the send if it has not happened and reports
-	// whether it did cancel it. The message keeps this process as its
-	// sender even if it has exited by then. A timer a process sets for
-	// itself is never refused by its own full mailbox (it goes past the
-	// bound, as a Down does) and is cancelled when the process exits;
-	// timers still pending at Shutdown go to the dead letters with
-	// ErrStopped.
-	SendAfter(d time.Duration, to PID, msg any) (cancel func() bool)
+	// SendAfter sends msg to pid after d, with this process as sender, on
+	// the system's clock (virtual time in a testing/synctest bubble); d ==
+	// 0 sends at the timer goroutine's next tick. The returned function
+	// cancels the send if it has not happened and reports whether it did
+	// cancel it. The message keeps this process as its sender even if it
+	// has exited by then. A timer a process sets for itself is never
+	// refused by its own full mailbox (it goes past the bound, as a Down
+	// does) and is cancelled when the process exits; timers still pending
+	// at Shutdown go to the dead letters with ErrStopped. It never blocks.
+	// Errors (nothing is armed, and the message is still the caller's):
+	// ErrBadDuration for d < 0, ErrZeroPID, ErrForeignPID, ErrStopped once
+	// Shutdown has begun, ErrNotInProcess after this process has exited.
+	SendAfter(d time.Duration, to PID, msg any) (cancel func() bool, err error)
 	// SendInterval sends msg to pid every d, with this process as sender:
 	// at d, 2d, 3d… after the call, on the system's clock (virtual time in
 	// a testing/synctest bubble), with no goroutine per timer. The ticks
@@ -132,6 +136,36 @@ type Context interface {
 	// runtime without a message (0 if pid is not alive). It never blocks;
 	// the answer may be stale as soon as it is returned.
 	Backlog(pid PID) int
+
+	// Redirect installs f as this process's send-side redirect, or removes
+	// it (f nil). While it is installed and this process is idle (nothing
+	// queued, no callback running), each user message sent to it (Send,
+	// Request, Forward, a timer's message) is first offered to f, in the
+	// sender's goroutine: if f returns a live process of this system, the
+	// message goes there instead, unchanged, as by Forward (its sender is
+	// kept, and a Request's reply is owed by the new target), and this
+	// process never sees it. Otherwise (ok false, or a target that is not
+	// alive) it is queued here as usual. Messages the runtime makes (Down,
+	// Exit, ProbeResult) are never redirected. Since only an idle process
+	// redirects, a sender's messages this process passes on are ahead of
+	// those it redirects: the order from one sender to one target holds.
+	// f runs in many goroutines at once: it must be safe for concurrent
+	// use, must not block, and a panic in it leaves the message here. A
+	// router uses it to route in its senders' goroutines.
+	Redirect(f func(msg any) (to PID, ok bool))
+
+	// Probe sends pid a health probe through its user lane, behind the
+	// messages already queued there, and returns its Ref at once. When
+	// pid's turn reaches the probe, the runtime answers for the actor: it
+	// calls the actor's Check if it is a Checker, and delivers a
+	// ProbeResult with that Ref to this process. So a probe measures queue
+	// delay and responsiveness without any code in the actor. A probe
+	// still queued when pid exits is dropped: link or monitor pid to learn
+	// of its exit, and bound the wait with a timer. Probe returns
+	// ErrNoProcess for a process that is not alive, ErrZeroPID and
+	// ErrForeignPID for PIDs it cannot probe, ErrNotInProcess after this
+	// process has exited. It never blocks.
+	Probe(pid PID) (Ref, error)
 
 	// Link links this process with pid, both ways; linking twice is one
 	// link, linking to Self does nothing. If pid does not exist, this

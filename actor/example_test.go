@@ -181,7 +181,7 @@ func ExampleContext_SendAfter() {
 	pid, _ := sys.Spawn(actor.Func(func(ctx actor.Context, msg any) {
 		switch msg {
 		case "start":
-			ctx.SendAfter(time.Millisecond, ctx.Self(), "tick")
+			_, _ = ctx.SendAfter(time.Millisecond, ctx.Self(), "tick")
 			_ = ctx.Reply("started")
 		case "tick":
 			fired <- msg

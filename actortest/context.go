@@ -25,13 +25,17 @@ type Context struct {
 	OnRequest func(to actor.PID, msg any) (any, error)
 
 	// What the handler did, in order within each kind.
-	Sent           []Sent
-	Replies        []any
-	Spawned        []Spawned
-	Linked         []actor.PID
-	Unlinked       []actor.PID
-	Monitored      []Monitored
-	Demonitored    []actor.Ref
+	Sent        []Sent
+	Replies     []any
+	Spawned     []Spawned
+	Linked      []actor.PID
+	Unlinked    []actor.PID
+	Monitored   []Monitored
+	Demonitored []actor.Ref
+	Probed      []Probed
+	// RedirectTo is the last function given to Redirect (nil if none, or
+	// removed): a test can call it to see where a message would go.
+	RedirectTo     func(msg any) (actor.PID, bool)
 	Exits          []Exited
 	Timers         []Timer
 	ReceiveTimeout time.Duration // the last SetReceiveTimeout; 0 is off
@@ -69,6 +73,12 @@ type Spawned struct {
 	Actor  actor.Actor
 	Opts   []actor.Option
 	Linked bool // SpawnLink
+}
+
+// Probed is a health probe the handler sent with Probe.
+type Probed struct {
+	Ref actor.Ref
+	PID actor.PID
 }
 
 // Monitored is a monitor the handler set, of a PID or of a Name.
@@ -199,9 +209,17 @@ func (c *Context) SendNamed(name string, msg any) error {
 	return nil
 }
 
-// SendAfter implements actor.Context: it records the timer in Timers; the function returned records a cancel.
-func (c *Context) SendAfter(d time.Duration, to actor.PID, msg any) func() bool {
-	return c.timer(Timer{After: d, To: to, Msg: msg})
+// SendAfter implements actor.Context: it records the timer in Timers,
+// refusing what the runtime refuses (ErrBadDuration for d < 0,
+// ErrZeroPID); the function returned records a cancel.
+func (c *Context) SendAfter(d time.Duration, to actor.PID, msg any) (func() bool, error) {
+	if d < 0 {
+		return nil, actor.ErrBadDuration
+	}
+	if to.IsZero() {
+		return nil, actor.ErrZeroPID
+	}
+	return c.timer(Timer{After: d, To: to, Msg: msg}), nil
 }
 
 // SendInterval implements actor.Context: it records the timer in Timers, refusing what the runtime refuses (ErrBadDuration, ErrZeroPID).
@@ -274,6 +292,22 @@ func (c *Context) Unlink(pid actor.PID) error {
 func (c *Context) Monitor(pid actor.PID) (actor.Ref, error) {
 	ref := actor.NewRef()
 	c.Monitored = append(c.Monitored, Monitored{Ref: ref, PID: pid})
+	return ref, nil
+}
+
+// Redirect implements actor.Context: it keeps f in RedirectTo.
+func (c *Context) Redirect(f func(msg any) (actor.PID, bool)) { c.RedirectTo = f }
+
+// Probe implements actor.Context: it records the probe in Probed and
+// returns its new Ref; no ProbeResult follows (deliver one to Receive to
+// test how the handler takes it). The zero PID is refused with
+// actor.ErrZeroPID, as the runtime refuses it.
+func (c *Context) Probe(pid actor.PID) (actor.Ref, error) {
+	if pid.IsZero() {
+		return actor.Ref{}, actor.ErrZeroPID
+	}
+	ref := actor.NewRef()
+	c.Probed = append(c.Probed, Probed{Ref: ref, PID: pid})
 	return ref, nil
 }
 

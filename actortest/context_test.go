@@ -30,7 +30,7 @@ func (s *session) Receive(ctx actor.Context, msg any) {
 	case "work":
 		s.worker, _ = ctx.SpawnLink(actor.Func(func(actor.Context, any) {}))
 		_ = ctx.Send(s.worker, "start")
-		ctx.SendAfter(time.Hour, s.worker, "deadline")
+		_, _ = ctx.SendAfter(time.Hour, s.worker, "deadline")
 	case actor.ReceiveTimeout{}:
 		ctx.Stop(errors.New("idle"))
 	}
@@ -79,7 +79,12 @@ func TestContextRefusesWhatTheRuntimeRefuses(t *testing.T) {
 	require.ErrorIs(t, c.Exit(c.Self(), nil), actor.ErrNilReason)
 	_, err = c.Spawn(nil)
 	require.ErrorIs(t, err, actor.ErrNilActor)
-	cancel := c.SendAfter(time.Second, c.Self(), "x")
+	_, err = c.SendAfter(-time.Second, c.Self(), "x")
+	require.ErrorIs(t, err, actor.ErrBadDuration)
+	_, err = c.SendAfter(time.Second, actor.PID{}, "x")
+	require.ErrorIs(t, err, actor.ErrZeroPID)
+	cancel, err := c.SendAfter(time.Second, c.Self(), "x")
+	require.NoError(t, err)
 	require.True(t, cancel())
 	require.False(t, cancel())
 	require.True(t, c.Timers[len(c.Timers)-1].Cancelled)

@@ -274,7 +274,7 @@ func (g *greeter) Receive(ctx actor.Context, msg any) {
 func ExampleNewContext() {
 	c := actortest.NewContext()
 	var a actor.Actor = actor.Func(func(ctx actor.Context, msg any) {
-		ctx.SendAfter(time.Minute, ctx.Self(), "reminder")
+		_, _ = ctx.SendAfter(time.Minute, ctx.Self(), "reminder")
 	})
 	c.Deliver(a, actor.PID{}, "go")
 	fmt.Println(c.Timers[0].After, c.Timers[0].Msg)

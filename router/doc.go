@@ -44,12 +44,19 @@
 //
 // # Concurrency
 //
-// A router is one process: its policy and routee set are touched only by
-// its own callbacks, one message at a time; it adds to each message one
-// hop through its mailbox. Resize blocks the router while workers start
+// A router is one process: its routee set is touched only by its own
+// callbacks, one message at a time. With a [Concurrent] policy (all of
+// this package's but Broadcast) it also routes in its senders' goroutines
+// while it is idle ([actor.Context.Redirect]): such a message goes
+// straight to the routee, with no hop through the router's mailbox, and
+// the order from one sender to each routee holds. Other messages, and
+// all of them under another policy, take one hop through its mailbox.
+// Resize blocks the router while workers start
 // or stop, as a supervisor's dynamic API does. A router that does not
 // keep up is a bottleneck like any process: a Pool's workers scale the
-// work, not the routing. The router's own mailbox should not drop (the
-// default DropNewest refuses messages when it is full, and a worker's
-// rejoin note among them), so give it the capacity of its load.
+// work, not the routing. A pool router traps exits: a worker
+// announces itself with an exit signal, which a full mailbox never refuses
+// and no worker waits on, and the router takes any other exit signal as a
+// process that does not trap would (the pool's, or an abnormal one, ends
+// it; Normal is ignored).
 package router

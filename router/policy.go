@@ -2,6 +2,7 @@ package router
 
 import (
 	"math/rand/v2"
+	"sync/atomic"
 
 	"github.com/airssys/rt/actor"
 )
@@ -19,13 +20,27 @@ type Routee struct {
 // up (never none), in slot order, and a function reading a routee's
 // mailbox backlog from the runtime; it returns the routees that get msg,
 // as a part of up (or an error, which fails the message; choosing none
-// fails it with ErrNoRoutee). It runs on the
-// router's goroutine, one message at a time, and must not keep up.
+// fails it with ErrNoRoutee). It runs on the router's goroutine, one
+// message at a time, and must not keep up, unless the Policy is
+// Concurrent.
 //
 // A Policy value may hold state (a round-robin position): give each
 // router its own, as the constructors here do.
 type Policy interface {
 	Route(msg any, up []Routee, backlog func(actor.PID) int) ([]Routee, error)
+}
+
+// Concurrent is a Policy whose Route is safe to call from many goroutines
+// at once. A router whose policy is Concurrent routes while it is idle in
+// its senders' goroutines (actor.Context.Redirect): a message that goes to
+// one routee skips the router's mailbox, and a Request is answered by the
+// routee with no hop through the router. A message Route gives to more
+// than one routee, or fails, still goes through the router. Every policy
+// of this package but Broadcast is Concurrent.
+type Concurrent interface {
+	Policy
+	// RoutesConcurrently marks the policy; it is never called.
+	RoutesConcurrently()
 }
 
 // Keyed is a message that says which key a ConsistentHash router routes it
@@ -38,13 +53,14 @@ type Keyed interface {
 // order.
 func RoundRobin() Policy { return &roundRobin{} }
 
-type roundRobin struct{ next uint }
+type roundRobin struct{ next atomic.Uint64 }
 
 func (p *roundRobin) Route(_ any, up []Routee, _ func(actor.PID) int) ([]Routee, error) {
-	i := p.next % uint(len(up))
-	p.next = i + 1
+	i := (p.next.Add(1) - 1) % uint64(len(up))
 	return up[i : i+1], nil
 }
+
+func (*roundRobin) RoutesConcurrently() {}
 
 // Random sends each message to a routee chosen uniformly at random.
 func Random() Policy { return random{} }
@@ -56,26 +72,29 @@ func (random) Route(_ any, up []Routee, _ func(actor.PID) int) ([]Routee, error)
 	return up[i : i+1], nil
 }
 
+func (random) RoutesConcurrently() {}
+
 // LeastLoaded sends each message to the routee with the fewest messages
 // queued, read from the runtime (actor.Context.Backlog) without a message
 // round trip; ties go round, so idle routees share the load.
 func LeastLoaded() Policy { return &leastLoaded{} }
 
-type leastLoaded struct{ next uint }
+type leastLoaded struct{ next atomic.Uint64 }
 
 func (p *leastLoaded) Route(_ any, up []Routee, backlog func(actor.PID) int) ([]Routee, error) {
-	n := uint(len(up))
-	start := p.next % n
+	n := uint64(len(up))
+	start := (p.next.Add(1) - 1) % n
 	best, least := start, backlog(up[start].PID)
-	for k := uint(1); k < n && least > 0; k++ {
+	for k := uint64(1); k < n && least > 0; k++ {
 		i := (start + k) % n
 		if b := backlog(up[i].PID); b < least {
 			best, least = i, b
 		}
 	}
-	p.next = start + 1
 	return up[best : best+1], nil
 }
+
+func (*leastLoaded) RoutesConcurrently() {}
 
 // Broadcast sends each message to every routee that is up. A Request goes
 // with the copy to the first of them, whose Reply answers it; the others
@@ -111,6 +130,8 @@ func (consistentHash) Route(msg any, up []Routee, _ func(actor.PID) int) ([]Rout
 	}
 	return up[best : best+1], nil
 }
+
+func (consistentHash) RoutesConcurrently() {}
 
 // fnv64 is FNV-1a over s.
 func fnv64(s string) uint64 {

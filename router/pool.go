@@ -15,9 +15,15 @@ type pool struct {
 	gen int // the generation of the next slot made
 }
 
-// joined is what a pool worker sends its router from Init, on its first
-// start and after each restart: its slot and the slot's generation.
+// joined is the note a pool worker sends its router from Init, on its
+// first start and after each restart: its slot and the slot's generation.
+// It travels as an exit signal, which the pool router traps: a trapped
+// exit signal becomes a message that a full mailbox never refuses and a
+// sender never waits for, so a worker always rejoins, even while the
+// router is busy starting it in a Resize.
 type joined struct{ slot, gen int }
+
+func (j joined) Error() string { return fmt.Sprintf("router: pool worker of slot %d joined", j.slot) }
 
 // member wraps a pool worker's actor to announce it to the router once its
 // own Init has succeeded; everything else is the worker's.
@@ -33,9 +39,8 @@ func (m *member) Init(ctx actor.Context) error {
 			return err
 		}
 	}
-	// A router gone or refusing the note leaves this worker out; the
-	// router routes to the workers it knows.
-	_ = ctx.Send(m.router, joined{m.slot, m.gen})
+	// A router gone has taken the pool down with it.
+	_ = ctx.Exit(m.router, joined{m.slot, m.gen})
 	return nil
 }
 
@@ -63,6 +68,7 @@ func (r *router) startPool(ctx actor.Context, p Pool) error {
 	}
 	spec := p.Supervisor
 	spec.Strategy = supervisor.SimpleOneForOne
+	ctx.TrapExit(true) // for the workers' notes (see joined) and the pool's exit
 	sup, err := ctx.SpawnLink(supervisor.New(spec, tmpl))
 	if err != nil {
 		return err
@@ -71,10 +77,23 @@ func (r *router) startPool(ctx actor.Context, p Pool) error {
 	return r.resize(ctx, p.Size)
 }
 
-// joined puts a (re)started pool worker in its slot. One of a slot that a
-// Resize removed is stopped.
-func (r *router) joined(ctx actor.Context, m joined) {
-	pid := ctx.Sender()
+// exited handles an exit signal a pool router trapped: a worker's note,
+// or an exit it takes as a process that does not trap exits would (the
+// pool supervisor's exit ends the router with its reason; so does any
+// other abnormal one; Normal is ignored).
+func (r *router) exited(ctx actor.Context, m actor.Exit) {
+	if j, ok := m.Reason.(joined); ok {
+		r.joined(ctx, m.From, j)
+		return
+	}
+	if m.From == r.pool.sup || !actor.IsNormal(m.Reason) {
+		ctx.Stop(m.Reason)
+	}
+}
+
+// joined puts pid, a (re)started pool worker, in its slot. One of a slot
+// that a Resize removed is stopped.
+func (r *router) joined(ctx actor.Context, pid actor.PID, m joined) {
 	if r.pool == nil || pid.IsZero() {
 		return
 	}

@@ -1,14 +1,17 @@
 package router_test
 
 import (
+	"context"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/airssys/rt/actor"
+	"github.com/airssys/rt/actortest"
 	"github.com/airssys/rt/mailbox"
 	"github.com/airssys/rt/router"
 	"github.com/airssys/rt/supervisor"
@@ -270,4 +273,75 @@ func TestRouterExitRefusesWhatItHolds(t *testing.T) {
 	ev, err := dead.Next(testCtx(t))
 	require.NoError(t, err)
 	require.ErrorIs(t, ev.(actor.DeadLetter).Reason, router.ErrNoRoutee)
+}
+
+// gatedInit is a pool worker whose Init waits for its gate, if it has one: the
+// gates are by start, in the order the pool starts workers.
+type gatedInit struct {
+	gate <-chan struct{}
+}
+
+func (g *gatedInit) Init(ctx actor.Context) error {
+	if g.gate != nil {
+		<-g.gate
+	}
+	return nil
+}
+
+func (g *gatedInit) Receive(ctx actor.Context, msg any) { _ = ctx.Reply(ctx.Self()) }
+
+// A worker's note to its router is never refused nor waited for: the
+// router may be blocked in a Resize, its mailbox full, while the worker
+// starts or restarts.
+func TestPoolNoteNeverRefused(t *testing.T) {
+	for _, policy := range []mailbox.Policy{mailbox.DropNewest, mailbox.Backpressure} {
+		t.Run(policy.String(), func(t *testing.T) {
+			actortest.Run(t, func(t *testing.T, sys *system.System) {
+				restartGate, resizeGate := make(chan struct{}), make(chan struct{})
+				var starts atomic.Int32
+				newWorker := func() actor.Actor {
+					switch starts.Add(1) {
+					case 2: // worker 0's restart
+						return &gatedInit{gate: restartGate}
+					case 3: // the worker Resize adds
+						return &gatedInit{gate: resizeGate}
+					}
+					return &gatedInit{}
+				}
+				sub := restarts(sys)
+				defer sub.Close()
+				r := spawn(t, sys, router.New(poolSpec(router.RoundRobin(), 1, newWorker)),
+					actor.WithMailbox(1, policy))
+				first := slotOf(t, sys, r)
+				require.Len(t, first, 1)
+				var w0 actor.PID
+				for pid := range first {
+					w0 = pid
+				}
+
+				// Worker 0 crashes; its restart waits in Init. Resize then
+				// blocks the router behind it at the supervisor.
+				require.NoError(t, sys.Kill(w0))
+				synctest.Wait()
+				resized := make(chan error, 1)
+				go func() { resized <- router.Resize(context.Background(), sys, r, 2) }()
+				synctest.Wait()
+				// The router is blocked: fill its mailbox.
+				require.NoError(t, sys.Send(r, "filler"))
+				if policy == mailbox.DropNewest {
+					require.ErrorIs(t, sys.Send(r, "refused"), actor.ErrMailboxFull)
+				}
+				close(restartGate) // worker 0's Init ends: its note meets a full mailbox
+				ev, err := sub.Next(testCtx(t))
+				require.NoError(t, err)
+				fresh := ev.(supervisor.ChildRestarted).PID
+				close(resizeGate)
+				require.NoError(t, <-resized)
+				synctest.Wait() // the router has drained its one-message mailbox
+				up := slotOf(t, sys, r)
+				require.Equal(t, 0, up[fresh], "the restarted worker rejoined its slot")
+				require.Len(t, up, 2)
+			})
+		})
+	}
 }

@@ -2,6 +2,7 @@ package router
 
 import (
 	"fmt"
+	"sync/atomic"
 
 	"github.com/airssys/rt/actor"
 	"github.com/airssys/rt/supervisor"
@@ -57,6 +58,9 @@ type router struct {
 	// backlog is the Context's Backlog, made once: a method value made
 	// per message would be an allocation per message.
 	backlog func(actor.PID) int
+	// shared is a copy of up for the senders' goroutines, which route
+	// while the router is idle (see redirect); replaced, never changed.
+	shared atomic.Pointer[[]Routee]
 }
 
 // slot is one routee place. gen tells a pool worker of this slot from one
@@ -88,6 +92,9 @@ func (r *router) Init(ctx actor.Context) error {
 		}
 	}
 	r.policy, r.byRef, r.backlog = s.Policy, make(map[actor.Ref]int), ctx.Backlog
+	if _, ok := s.Policy.(Concurrent); ok {
+		ctx.Redirect(r.redirect)
+	}
 	if s.Pool != nil {
 		return r.startPool(ctx, *s.Pool)
 	}
@@ -107,8 +114,10 @@ func (r *router) Receive(ctx actor.Context, msg any) {
 			r.leave(ctx, i)
 		}
 		return
-	case joined:
-		r.joined(ctx, m)
+	case actor.Exit:
+		if r.pool != nil {
+			r.exited(ctx, m)
+		}
 		return
 	case control:
 		m.serve(ctx, r)
@@ -226,4 +235,26 @@ func (r *router) rebuild() {
 			r.up = append(r.up, Routee{Slot: i, PID: s.pid})
 		}
 	}
+	up := append([]Routee(nil), r.up...)
+	r.shared.Store(&up)
+}
+
+// redirect routes msg in its sender's goroutine, while the router is idle:
+// the routee the policy picks gets it directly. The router's own messages,
+// messages for more than one routee, failures and a router with no routee
+// up are left to the router.
+func (r *router) redirect(msg any) (actor.PID, bool) {
+	switch msg.(type) {
+	case control:
+		return actor.PID{}, false
+	}
+	up := r.shared.Load()
+	if up == nil || len(*up) == 0 {
+		return actor.PID{}, false
+	}
+	to, err := r.policy.Route(msg, *up, r.backlog)
+	if err != nil || len(to) != 1 {
+		return actor.PID{}, false
+	}
+	return to[0].PID, true
 }

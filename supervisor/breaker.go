@@ -12,7 +12,8 @@ import (
 // failed child's breaker opens instead of the supervisor giving up. While
 // it is Open the child is down and not restarted. After a cool-down it is
 // HalfOpen: the child is started once, on probation; if it stays up for
-// Probation the breaker closes, and if it exits before, the breaker opens
+// Probation (or, for a child with Health, answers its first health probe
+// before that) the breaker closes, and if it exits before, the breaker opens
 // again with a cool-down twice as long, up to MaxCoolDown, plus a random
 // jitter in [0, Jitter×cool-down). The doubling starts again from
 // CoolDown once the breaker has not opened for Quiet (zero: the Spec's
@@ -29,6 +30,13 @@ import (
 // failure is the breaker's to handle, not the Decider's. While a child
 // waits, RestartChild and DeleteChild refuse it (ErrRestarting) and
 // TerminateChild leaves it stopped when the breaker closes.
+//
+// While a child waits behind a breaker (Open, or HalfOpen before its turn),
+// its registered name (actor.WithName in its Start options) is held by a
+// stand-in process that refuses every message with ErrCircuitOpen: a
+// dead letter with that reason, and a Request to the name fails with it at
+// once, so callers fail fast instead of timing out. The name is the
+// child's again when it starts.
 //
 // CoolDown and Probation must be more than zero, MaxCoolDown at least
 // CoolDown, Jitter in [0, 1], Quiet not negative.
@@ -181,6 +189,7 @@ func (s *sup) openBreaker(ctx actor.Context, b *breaker, c *child, st Strategy, 
 				s.after(ctx, 0, breakerCooled{b: old, token: old.token})
 			}
 			x.wait = b
+			s.holdName(ctx, x)
 			b.members = append(b.members, x)
 			ids = append(ids, x.spec.ID)
 		}

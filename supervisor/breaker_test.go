@@ -272,3 +272,59 @@ func TestBreakerProbeTerminated(t *testing.T) {
 		}
 	})
 }
+
+// While a child waits behind an open breaker, its registered name fails
+// fast: a message to it is a dead letter with ErrCircuitOpen, a Request
+// fails with it at once. Once the child is back, the name is its own.
+func TestBreakerFailsFastByName(t *testing.T) {
+	bubble(t, func(t *testing.T, sys *system.System) {
+		sub := events(sys)
+		defer sub.Close()
+		dead := subscribeAll(sys, func(e any) bool { _, ok := e.(actor.DeadLetter); return ok })
+		defer dead.Close()
+		named := supervisor.Child{ID: "db", Start: (&worker{id: "db"}).props(actor.WithName("db"))}
+		sup := spawn(t, sys, supervisor.Spec{Intensity: supervisor.NoRestarts, Escalation: testBreaker}, named)
+		take(t, sub, 1)
+		crashChild(t, sys, sup, "db", errBoom)
+		require.Equal(t, []string{"exited db: boom", "opened db [db] 1s #1"}, take(t, sub, 2))
+
+		start := time.Now()
+		require.NoError(t, sys.SendNamed("db", "query"))
+		ev, err := dead.Next(tctx(t))
+		require.NoError(t, err)
+		dl := ev.(actor.DeadLetter)
+		require.Equal(t, "query", dl.Message)
+		require.ErrorIs(t, dl.Reason, supervisor.ErrCircuitOpen)
+		pid, ok := sys.Whereis("db")
+		require.True(t, ok, "the name is held while the breaker is open")
+		_, err = sys.Request(tctx(t), pid, ping{})
+		require.ErrorIs(t, err, supervisor.ErrCircuitOpen)
+		require.Zero(t, time.Since(start), "failed at once, not after a timeout")
+
+		require.Equal(t, []string{"restarted db", "half-open db probe db"}, take(t, sub, 2))
+		pid, ok = sys.Whereis("db")
+		require.True(t, ok)
+		reply, err := sys.Request(tctx(t), pid, ping{})
+		require.NoError(t, err, "the name is the child's again")
+		require.Equal(t, "pong:db", reply)
+		require.Equal(t, children(t, sys, sup)["db"], pid)
+	})
+}
+
+// A breaker's probe that has Health passes its probation on its first
+// healthy answer, before Probation has passed.
+func TestBreakerProbationByHealth(t *testing.T) {
+	bubble(t, func(t *testing.T, sys *system.System) {
+		sub := events(sys)
+		defer sub.Close()
+		c := child("w", nil)
+		c.Health = supervisor.Health{Interval: 100 * time.Millisecond}
+		sup := spawn(t, sys, supervisor.Spec{Intensity: supervisor.NoRestarts, Escalation: testBreaker}, c)
+		take(t, sub, 1)
+		crashChild(t, sys, sup, "w", errBoom)
+		require.Equal(t, []string{"exited w: boom", "opened w [w] 1s #1"}, take(t, sub, 2))
+		start := time.Now()
+		require.Equal(t, []string{"restarted w", "half-open w probe w"}, take(t, sub, 2))
+		at(t, sub, start, testBreaker.CoolDown+100*time.Millisecond, "closed w")
+	})
+}

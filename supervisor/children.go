@@ -21,8 +21,10 @@ type child struct {
 	token    uint64 // identifies the pending restart; a stale one is ignored
 	restarts int
 	removed  bool
-	brk      *breaker // its own breaker, once it needed one
-	wait     *breaker // the breaker it is down with, if any
+	brk      *breaker     // its own breaker, once it needed one
+	wait     *breaker     // the breaker it is down with, if any
+	hp       *healthState // its probing, if its spec has Health
+	standIn  actor.PID    // holds its name while it is down behind a breaker
 	prev     *child
 	next     *child
 }
@@ -33,6 +35,9 @@ func (s *sup) setState(c *child, st uint8, pid actor.PID) {
 	if c.state == running {
 		s.byPID.Delete(c.pid)
 		s.active--
+		if c.hp != nil {
+			c.hp.disarm()
+		}
 	}
 	if c.spec.Significant {
 		if c.state != stopped {
@@ -41,6 +46,10 @@ func (s *sup) setState(c *child, st uint8, pid actor.PID) {
 		if st != stopped {
 			s.sigLive++
 		}
+	}
+	if !c.standIn.IsZero() && st != restarting {
+		s.orphans = append(s.orphans, c.standIn) // no longer behind a breaker
+		c.standIn = actor.PID{}
 	}
 	c.state, c.pid = st, pid
 	if st == running {

@@ -93,6 +93,19 @@
 // the process; [CurrentSpec] reports the Spec in effect and a
 // [Reconfigured] event each change.
 //
+// # Health checks
+//
+// A [Child] with [Health] is probed while it runs: every Interval the
+// supervisor sends it a probe ([actor.Context.Probe]) through its mailbox,
+// which the runtime answers for it once its turn reaches it, calling its
+// Check if it is an [actor.Checker]. After Failures failed probes in a row
+// (no answer within Timeout, or a Check error) the supervisor publishes
+// [ChildUnhealthy], ends the child with an [*UnhealthyError] (matching
+// [ErrUnhealthy]) — killing it if it stopped answering, giving it its
+// shutdown policy's time if it answered with an error — and handles the
+// exit by its restart type, counted toward the intensity. Probes run on the
+// system's timers: no goroutine per child.
+//
 // # Stopping
 //
 // Children stop in reverse start order, each per its [ShutdownPolicy]:
@@ -127,7 +140,7 @@
 // event stream — [ChildStarted], [ChildExited], [ChildRestarted],
 // [RestartFailed], [RestartDelayed], [Decided], [GaveUp],
 // [ShutdownTimeout], [Reconfigured], [BreakerOpened], [BreakerHalfOpen],
-// [BreakerClosed] — in the order it happens, and logged through the
+// [BreakerClosed], [ChildUnhealthy] — in the order it happens, and logged through the
 // supervisor's logger with the fields supervisor, child, child_pid, reason
 // and restarts (and decision, decision_reason for a Decided; pid, added by
 // the runtime, is the supervisor's own). Events are the API; logs are for

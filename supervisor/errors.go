@@ -32,6 +32,9 @@ var (
 	// unknown restart type or kind, negative start timeout, Timeout(d)
 	// with d <= 0, StartWith outside a template); the message says which.
 	ErrInvalidChild = errors.New("supervisor: invalid child spec")
+	// ErrInvalidHealth: a Health needs Interval > 0, Timeout in [0,
+	// Interval], Failures >= 0 and StartPeriod >= 0.
+	ErrInvalidHealth = errors.New("supervisor: invalid health check: want Interval > 0, 0 <= Timeout <= Interval, Failures >= 0, StartPeriod >= 0")
 	// ErrDuplicateID: two children have the same ID.
 	ErrDuplicateID = errors.New("supervisor: duplicate child ID")
 	// ErrNilFactory: a child spec has no Start.New (nor, for a template,

@@ -429,3 +429,50 @@ func ExampleBreaker() {
 	// probing payments
 	// closed
 }
+
+// flaky is a worker whose Check reports a lost connection.
+type flaky struct{}
+
+func (flaky) Receive(actor.Context, any) {}
+
+func (flaky) Check(actor.Context) error { return errors.New("connection lost") }
+
+// Health probes a child every Interval; here its Check fails, and after
+// two failed probes in a row the supervisor ends it with an
+// *UnhealthyError and restarts it.
+func ExampleHealth() {
+	ctx := context.Background()
+	sys := system.New()
+	defer sys.Shutdown(ctx)
+	events := sys.Subscribe(func(ev any) bool {
+		switch ev.(type) {
+		case supervisor.ChildUnhealthy, supervisor.ChildExited, supervisor.ChildRestarted:
+			return true
+		}
+		return false
+	})
+	defer events.Close()
+	_, err := sys.Spawn(supervisor.New(supervisor.Spec{}, supervisor.Child{
+		ID:     "conn",
+		Start:  actor.PropsOf(func() actor.Actor { return flaky{} }),
+		Health: supervisor.Health{Interval: 10 * time.Millisecond, Failures: 2},
+	}))
+	if err != nil {
+		panic(err)
+	}
+	for range 3 {
+		ev, _ := events.Next(ctx)
+		switch e := ev.(type) {
+		case supervisor.ChildUnhealthy:
+			fmt.Println(e.ID, "unhealthy after", e.Failures, "probes:", e.Err)
+		case supervisor.ChildExited:
+			fmt.Println("exited, unhealthy:", errors.Is(e.Reason, supervisor.ErrUnhealthy))
+		case supervisor.ChildRestarted:
+			fmt.Println("restarted", e.ID)
+		}
+	}
+	// Output:
+	// conn unhealthy after 2 probes: connection lost
+	// exited, unhealthy: true
+	// restarted conn
+}

@@ -197,7 +197,8 @@ func isEvent(ev any) bool {
 	switch ev.(type) {
 	case supervisor.ChildStarted, supervisor.ChildExited, supervisor.ChildRestarted,
 		supervisor.RestartFailed, supervisor.RestartDelayed, supervisor.GaveUp, supervisor.ShutdownTimeout,
-		supervisor.Decided, supervisor.Reconfigured, supervisor.BreakerOpened, supervisor.BreakerHalfOpen, supervisor.BreakerClosed:
+		supervisor.Decided, supervisor.Reconfigured, supervisor.BreakerOpened, supervisor.BreakerHalfOpen, supervisor.BreakerClosed,
+		supervisor.ChildUnhealthy:
 		return true
 	}
 	return false
@@ -232,6 +233,8 @@ func describe(ev any) string {
 			return "closed " + e.Breaker + " reset"
 		}
 		return "closed " + e.Breaker
+	case supervisor.ChildUnhealthy:
+		return fmt.Sprintf("unhealthy %s after %d: %v", e.ID, e.Failures, e.Err)
 	case supervisor.Decided:
 		d := fmt.Sprintf("decided %s %v", e.ID, e.Decision.Directive)
 		if e.Decision.Reason != nil {

@@ -198,9 +198,10 @@ func (s *sup) restartFailed(ctx actor.Context, c *child, err error, rest []*chil
 
 // after delivers msg to the supervisor itself after d, past the bound of
 // its mailbox (a process's timer to itself is never refused); the timer
-// dies with the supervisor.
+// dies with the supervisor. It is refused only once Shutdown has begun,
+// which is stopping the supervisor anyway.
 func (s *sup) after(ctx actor.Context, d time.Duration, msg any) {
-	ctx.SendAfter(d, s.self, msg)
+	_, _ = ctx.SendAfter(d, s.self, msg)
 }
 
 // pending reports whether the restart of c that token names, scheduled

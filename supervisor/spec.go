@@ -257,6 +257,11 @@ type Child struct {
 	// own. A SimpleOneForOne template's Breaker is shared by all its
 	// children. Without a Breaker escalation it is unused.
 	Breaker string
+	// Health, if its Interval is set, makes the supervisor probe the
+	// running child and restart it when the probes keep failing (see
+	// Health). A SimpleOneForOne template's Health applies to each of its
+	// children.
+	Health Health
 }
 
 // config is a validated Spec with its defaults applied.
@@ -353,6 +358,11 @@ func (c Child) check(cfg config) (Child, error) {
 	default:
 		return c, fmt.Errorf("%w: child %q: shutdown policy", ErrInvalidChild, c.ID)
 	}
+	h, err := c.Health.check(c.ID)
+	if err != nil {
+		return c, err
+	}
+	c.Health = h
 	if c.Significant {
 		if c.Restart == Permanent {
 			return c, fmt.Errorf("%w: child %q", ErrSignificantPermanent, c.ID)

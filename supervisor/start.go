@@ -18,6 +18,9 @@ type ancestor struct {
 // start spawns c linked to the supervisor and records it as running, or
 // as stopped if its Init returned actor.Ignore.
 func (s *sup) start(ctx actor.Context, c *child) error {
+	if !c.standIn.IsZero() || len(s.orphans) > 0 {
+		s.freeName(ctx, c)
+	}
 	a, opts, err := s.build(c)
 	if err != nil {
 		return err
@@ -44,6 +47,7 @@ func (s *sup) start(ctx actor.Context, c *child) error {
 	}
 	c.token = s.nextToken() // any pending restart of c is void
 	s.setState(c, running, pid)
+	s.armHealth(ctx, c)
 	return nil
 }
 

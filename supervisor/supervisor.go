@@ -32,6 +32,7 @@ type sup struct {
 	hist     history
 	bo       backoffState
 	breakers map[string]*breaker // the shared ones, by Child.Breaker
+	orphans  []actor.PID         // stand-ins of children no longer behind a breaker
 }
 
 var (
@@ -69,7 +70,7 @@ func (s *sup) Init(ctx actor.Context) error {
 	s.byPID.Clear()
 	s.byID = make(map[string]*child, len(s.specs))
 	s.head, s.tail, s.n, s.active, s.sigLive, s.tokens = nil, nil, 0, 0, 0, 0
-	s.hist, s.bo, s.breakers = history{}, backoffState{}, nil
+	s.hist, s.bo, s.breakers, s.orphans = history{}, backoffState{}, nil, nil
 
 	if cfg.strategy == SimpleOneForOne {
 		if len(s.specs) != 1 {
@@ -129,10 +130,19 @@ func (s *sup) Receive(ctx actor.Context, msg any) {
 		s.cooled(ctx, m)
 	case breakerProbation:
 		s.passed(ctx, m)
+	case healthTick:
+		s.healthTicked(ctx, m)
+	case healthTimeout:
+		s.healthTimedOut(ctx, m)
+	case actor.ProbeResult:
+		s.probeAnswered(ctx, m)
 	case request:
 		_ = ctx.Reply(m.serve(ctx, s))
 	default:
 		s.log.Debug().Str("type", fmt.Sprintf("%T", msg)).Msg("supervisor ignored an unexpected message")
+	}
+	if len(s.orphans) > 0 {
+		s.dropStandIns(ctx)
 	}
 }
 

@@ -65,7 +65,10 @@ func (p *process) SendNamed(name string, msg any) error {
 	return p.Send(pid, msg)
 }
 
-func (p *process) SendAfter(d time.Duration, to actor.PID, msg any) func() bool {
+func (p *process) SendAfter(d time.Duration, to actor.PID, msg any) (func() bool, error) {
+	if p.status.Load() == statusDead {
+		return nil, actor.ErrNotInProcess
+	}
 	return p.sys.sendAfter(d, p, to, msg)
 }
 

@@ -125,7 +125,7 @@ func TestSendAfterKeepsItsSenderAfterExit(t *testing.T) {
 	require.NoError(t, err)
 	from := spawnProbe(t, sys, false)
 	do(t, sys, from.pid, func(ctx actor.Context) any {
-		ctx.SendAfter(20*time.Millisecond, to, "later")
+		_, _ = ctx.SendAfter(20*time.Millisecond, to, "later")
 		ctx.Stop(actor.Normal)
 		return nil
 	})
@@ -142,10 +142,11 @@ func TestSelfTimersAreCancelledAtExit(t *testing.T) {
 	other := spawnProbe(t, sys, false)
 	type cancels struct{ self, other func() bool }
 	c := do(t, sys, p.pid, func(ctx actor.Context) any {
-		return cancels{
-			self:  ctx.SendAfter(time.Hour, ctx.Self(), "self"),
-			other: ctx.SendAfter(time.Hour, other.pid, "other"),
-		}
+		self, err := ctx.SendAfter(time.Hour, ctx.Self(), "self")
+		require.NoError(t, err)
+		oth, err := ctx.SendAfter(time.Hour, other.pid, "other")
+		require.NoError(t, err)
+		return cancels{self: self, other: oth}
 	}).(cancels)
 	stop(t, sys, p.pid, actor.Normal)
 	require.ErrorIs(t, exits.wait(t, p.pid), actor.Normal)
@@ -161,7 +162,7 @@ func TestPendingTimersAreDeadLettersAtShutdown(t *testing.T) {
 	to := spawnProbe(t, sys, false)
 	from := spawnProbe(t, sys, false)
 	do(t, sys, from.pid, func(ctx actor.Context) any {
-		ctx.SendAfter(time.Hour, to.pid, "pending")
+		_, _ = ctx.SendAfter(time.Hour, to.pid, "pending")
 		return nil
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
@@ -340,7 +341,7 @@ func TestSelfTimerIsNeverRefusedByAFullMailbox(t *testing.T) {
 		pid, err := sys.Spawn(actor.Func(func(ctx actor.Context, msg any) {
 			switch msg {
 			case "arm":
-				ctx.SendAfter(time.Millisecond, ctx.Self(), "tick")
+				_, _ = ctx.SendAfter(time.Millisecond, ctx.Self(), "tick")
 				<-g // busy while the mailbox fills and the timer fires
 			default:
 				got <- msg

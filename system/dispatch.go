@@ -20,6 +20,9 @@ func (p *process) dispatch(env envelope) {
 		cur.from = d.PID
 	case kindVoid:
 		return // unlinked after this Exit was queued
+	case kindProbe:
+		p.answerProbe(msg.(probe))
+		return
 	case kindIdle:
 		p.rt.queued.Store(false)
 		if !p.receiveTimeout(msg.(uint64)) {

@@ -12,6 +12,7 @@ const (
 	kindVoid           // a link Exit queued before an Unlink: never delivered
 	kindIdle           // a ReceiveTimeout; msg is the count it checks (see recvTimeout)
 	kindParentLinkExit // the parent's exit through their link: both of the above
+	kindProbe          // a health probe; msg is a probe, answered by the runtime
 )
 
 // isLinkExit reports whether kind is an exit signal through a link, which

@@ -193,7 +193,8 @@ type KindStats struct {
 	// Exited counts their exits, indexed by ExitClass.
 	Exited [exitClasses]uint64
 	// Delivered counts the messages their turns handled, Exit and Down
-	// messages included.
+	// messages and health probes included; a redirected message counts
+	// under the process that handles it.
 	Delivered uint64
 	// Queued is the number of messages in their mailboxes.
 	Queued uint64

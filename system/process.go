@@ -56,23 +56,26 @@ type process struct {
 	pid    actor.PID
 	mb     mailbox.Mailbox[envelope, signal]
 	status atomic.Uint32
+	// throughput, read by the owner once a turn, fills the gap before
+	// redirect, which senders read on every send.
+	throughput int32
+	redirect   atomic.Pointer[redirect] // see Context.Redirect; nil for almost every process
 
 	// Neither: written at spawn or on rare paths.
-	trap       atomic.Bool
-	throughput int32
-	kind       uint16 // index of the kind's counters; 0 when metrics are off
-	parent     actor.PID
-	name       string
-	actor      actor.Actor
-	mu         sync.Mutex
-	reason     error    // fixed when status leaves alive; under mu
-	ext        *procExt // under mu
-	initCh     chan error
-	needInit   bool // owner
+	parent   actor.PID
+	name     string
+	actor    actor.Actor
+	mu       sync.Mutex
+	reason   error    // fixed when status leaves alive; under mu
+	ext      *procExt // under mu
+	initCh   chan error
+	needInit bool // owner
 	// parentLink is the link to the parent, kept here rather than in
 	// ext.links: every supervised child has it, and most nothing else of
 	// ext. Under mu.
 	parentLink bool
+	kind       uint16 // index of the kind's counters; 0 when metrics are off
+	trap       atomic.Bool
 	// While the owner finalizes, the first linked or monitoring process it
 	// wakes is handed to this goroutine to run next, instead of waking
 	// another worker: an exit chain then costs no goroutine switch. Owner.

@@ -148,6 +148,28 @@ func (s *System) push(ctx context.Context, from *process, fromPID, pid actor.PID
 		s.deadLetter(pid, fromPID, msg, actor.ErrNoProcess)
 		return actor.ErrNoProcess
 	}
+	if rd := p.redirect.Load(); rd != nil {
+		if q := s.redirected(p, rd, fromPID, msg, req); q != nil {
+			if err := s.pushTo(ctx, from, fromPID, q, msg, req, wait, true); !errors.Is(err, errRedirectGone) {
+				return err
+			}
+			// q exited meanwhile: p takes the message, as if never redirected.
+			if req != nil && !req.handOver(p) {
+				s.deadLetter(pid, fromPID, msg, actor.ErrNoProcess)
+				req.fail(&actor.ExitError{PID: pid, Reason: p.exitReason()})
+				return actor.ErrNoProcess
+			}
+		}
+	}
+	return s.pushTo(ctx, from, fromPID, p, msg, req, wait, false)
+}
+
+// pushTo is push once the target process p is known. For a message
+// redirected to p (p is not the process it was sent to), a mailbox found
+// closed is errRedirectGone, not a dead letter: the sender's target takes
+// the message instead.
+func (s *System) pushTo(ctx context.Context, from *process, fromPID actor.PID, p *process, msg any, req *request, wait, redirected bool) error {
+	pid := p.pid
 	env := envelope{msg: msg, from: fromPID}
 	if req != nil {
 		req.msg = msg
@@ -188,6 +210,9 @@ func (s *System) push(ctx context.Context, from *process, fromPID, pid actor.PID
 pushed:
 	if err != nil {
 		if errors.Is(err, mailbox.ErrClosed) {
+			if redirected {
+				return errRedirectGone
+			}
 			err = actor.ErrNoProcess
 		}
 		s.deadLetter(pid, fromPID, msg, err)

@@ -10,16 +10,20 @@ import (
 )
 
 // sendAfter arms a timer that sends msg from p to to after d, and returns
-// its cancel function. A timer armed after Shutdown has begun is refused:
-// its message goes to the dead letters at once. A timer p sets for itself is
-// cancelled when p exits.
-func (s *System) sendAfter(d time.Duration, p *process, to actor.PID, msg any) func() bool {
+// its cancel function (see actor.Context.SendAfter for the errors). A
+// timer p sets for itself is cancelled when p exits.
+func (s *System) sendAfter(d time.Duration, p *process, to actor.PID, msg any) (func() bool, error) {
+	if d < 0 {
+		return nil, actor.ErrBadDuration
+	}
+	if err := s.checkPID(to); err != nil {
+		return nil, err
+	}
 	t := &timer{due: time.Now().Add(d), from: p.pid, to: to, msg: msg, owned: to == p.pid}
 	if !s.arm(t, p) {
-		s.deadLetter(to, p.pid, msg, actor.ErrStopped)
-		return func() bool { return false }
+		return nil, actor.ErrStopped
 	}
-	return s.cancelFunc(t)
+	return s.cancelFunc(t), nil
 }
 
 // sendInterval arms a periodic timer owned by p (nil: by no process).

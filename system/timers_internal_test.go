@@ -60,7 +60,7 @@ func TestFiredTimersLeaveTheOwnersList(t *testing.T) {
 		switch msg {
 		case "arm":
 			for range n {
-				ctx.SendAfter(0, ctx.Self(), "fired")
+				_, _ = ctx.SendAfter(0, ctx.Self(), "fired")
 			}
 		case "fired":
 			fired <- struct{}{}

@@ -323,7 +323,7 @@ func TestTimerKeepsNoDeadProcessReachable(t *testing.T) {
 	actortest.Run(t, func(t *testing.T, sys *system.System) {
 		target := probeFor(t, sys).PID()
 		a := &reporter{init: func(ctx actor.Context) {
-			ctx.SendAfter(time.Hour, target, "later") // not cancelled by the exit
+			_, _ = ctx.SendAfter(time.Hour, target, "later") // not cancelled by the exit
 			_, _ = ctx.SendInterval(time.Hour, target, "tick")
 			_ = ctx.SetReceiveTimeout(time.Hour)
 		}}

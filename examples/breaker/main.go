@@ -73,7 +73,7 @@ type worker struct {
 }
 
 func (w *worker) Init(ctx actor.Context) error {
-	ctx.SendAfter(w.phase, ctx.Self(), query{})
+	_, _ = ctx.SendAfter(w.phase, ctx.Self(), query{})
 	return nil
 }
 
@@ -83,7 +83,7 @@ func (w *worker) Receive(ctx actor.Context, msg any) {
 			ctx.Stop(err)
 			return
 		}
-		ctx.SendAfter(w.tick, ctx.Self(), query{})
+		_, _ = ctx.SendAfter(w.tick, ctx.Self(), query{})
 	}
 }
 

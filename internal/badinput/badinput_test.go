@@ -558,13 +558,16 @@ func table(f *fixture) []row {
 			_ = f.sys.Stop(bg, pid)
 			return err
 		}, want: actor.ErrMailboxFull, dead: 1, reason: actor.ErrMailboxFull},
-		{name: "SendAfter to the zero PID", call: func() error {
-			err := inside(f.agent, func(ctx actor.Context) error { ctx.SendAfter(s, actor.PID{}, "later"); return nil })
-			<-time.After(2 * s)
+		{name: "SendAfter to the zero PID", call: in(func(ctx actor.Context) error {
+			_, err := ctx.SendAfter(s, actor.PID{}, "later")
 			return err
-		}, dead: 1, reason: actor.ErrZeroPID},
+		}), want: actor.ErrZeroPID},
+		{name: "SendAfter with a negative delay", call: in(func(ctx actor.Context) error {
+			_, err := ctx.SendAfter(-s, f.dead, "later")
+			return err
+		}), want: actor.ErrBadDuration},
 		{name: "SendAfter to a dead PID", call: func() error {
-			err := inside(f.agent, func(ctx actor.Context) error { ctx.SendAfter(s, f.dead, "later"); return nil })
+			err := inside(f.agent, func(ctx actor.Context) error { _, err := ctx.SendAfter(s, f.dead, "later"); return err })
 			<-time.After(2 * s)
 			return err
 		}, dead: 1, reason: actor.ErrNoProcess},

@@ -1,0 +1,59 @@
+package system
+
+import (
+	"errors"
+
+	"github.com/airssys/rt/actor"
+	"github.com/airssys/rt/mailbox"
+)
+
+// redirect is a process's send-side redirect (Context.Redirect).
+type redirect struct {
+	f func(msg any) (actor.PID, bool)
+}
+
+// errRedirectGone says that the process a message was redirected to had
+// exited: the process it was sent to takes it instead.
+var errRedirectGone = errors.New("redirect target exited")
+
+func (p *process) Redirect(f func(msg any) (actor.PID, bool)) {
+	if f == nil {
+		p.redirect.Store(nil)
+		return
+	}
+	p.redirect.Store(&redirect{f: f})
+}
+
+// redirected returns the process that a user message sent to p goes to
+// instead, or nil for p itself. A message is redirected only while p is
+// alive and idle (nothing queued, no turn under way), so that whatever a
+// sender sent p before, and p passed on, is ahead of it. A Request is
+// handed over to the new target, which then owes the reply.
+func (s *System) redirected(p *process, rd *redirect, fromPID actor.PID, msg any, req *request) *process {
+	if p.mb.State.Load() != mailbox.Idle || p.status.Load() != statusAlive {
+		return nil
+	}
+	to, ok := rd.call(msg)
+	if !ok || to == p.pid || to.IsZero() || to.System() != s.num {
+		return nil
+	}
+	q, ok := s.reg.LookupCached(to)
+	if !ok || q.status.Load() != statusAlive {
+		return nil
+	}
+	if req != nil && (to == fromPID || !req.handOver(q)) {
+		return nil // a requester cannot answer itself: p refuses it
+	}
+	return q
+}
+
+// call runs the redirect in the sender's goroutine; a panic in it leaves
+// the message to the process it was sent to.
+func (rd *redirect) call(msg any) (to actor.PID, ok bool) {
+	defer func() {
+		if recover() != nil {
+			to, ok = actor.PID{}, false
+		}
+	}()
+	return rd.f(msg)
+}
