@@ -7,10 +7,11 @@ all: test
 ## test: vet, gofmt check, and the whole suite under the race detector; then
 ## the mailbox and the runtime again without it, since under the race
 ## detector atomicx.StoreRelease is sync/atomic's store and the weaker
-## ordering of its assembly goes untested
+## ordering of its assembly goes untested; and otelrt, whose series test
+## churns the full million processes only without the race detector
 test: vet fmtcheck
 	$(GO) test -race -count=1 ./...
-	$(GO) test -count=1 ./internal/atomicx ./mailbox ./system
+	$(GO) test -count=1 ./internal/atomicx ./mailbox ./system ./otelrt
 
 ## demo: a supervised application that runs, fails, recovers and reports
 demo:

@@ -29,3 +29,31 @@ type DeadLetter struct {
 	Message any
 	Reason  error
 }
+
+// SupervisionOutcome classifies what a supervision event reports, for the
+// runtime's per-supervisor counters (see SupervisionEvent).
+type SupervisionOutcome uint8
+
+// The outcomes a system with metrics on counts per supervisor.
+const (
+	// SupervisionOther: an event the counters do not count.
+	SupervisionOther SupervisionOutcome = iota
+	// SupervisionRestart: a child was restarted.
+	SupervisionRestart
+	// SupervisionEscalation: the supervisor gave up and exits with a
+	// reason that passes the failure to its own parent (restart intensity
+	// exceeded under an escalating policy).
+	SupervisionEscalation
+	// SupervisionGiveUp: the supervisor gave up without escalating (it
+	// exits with Shutdown, or as a decider chose).
+	SupervisionGiveUp
+)
+
+// SupervisionEvent is implemented by the events a supervisor publishes
+// through Context.Publish that the runtime counts: when a process
+// publishes one, a system with metrics on adds it to that process's
+// restarts, escalations or give-ups, keyed by its registered name or, if
+// it has none, its kind. The method must be cheap and must not block.
+type SupervisionEvent interface {
+	SupervisionOutcome() SupervisionOutcome
+}

@@ -34,6 +34,9 @@ type Config struct {
 	Throughput int
 	// InitTimeout bounds how long Spawn waits for Init.
 	InitTimeout time.Duration
+	// Kind names the kind of actor the process runs, the attribute its
+	// metrics are counted under; empty means the actor's Go type name.
+	Kind string
 }
 
 // Option configures a spawn. The set is closed: use the With functions.
@@ -78,6 +81,23 @@ func WithName(name string) Option {
 			return fmt.Errorf("WithName: %w", ErrEmptyName)
 		}
 		c.Name = name
+		return nil
+	})
+}
+
+// WithKind names the kind of actor the process runs: a system with metrics
+// on counts its spawns, exits, messages and handler time under kind, and a
+// supervisor without a registered name under its kind. Without it the kind
+// is the actor's Go type name (such as "*main.worker"). A kind is a metric
+// attribute, so it must come from a small fixed set (one per role, never
+// per process or per request); an empty kind is refused with an error
+// wrapping ErrInvalidOption.
+func WithKind(kind string) Option {
+	return optionFunc(func(c *Config) error {
+		if kind == "" {
+			return fmt.Errorf("%w: WithKind: empty kind", ErrInvalidOption)
+		}
+		c.Kind = kind
 		return nil
 	})
 }

@@ -100,6 +100,9 @@ func scenarios() []scenario {
 		{"supervision-memory", func(c config) string {
 			return fmt.Sprintf("n=%d idle children, and as many unsupervised", c.supN)
 		}, runSupervisionMemory},
+		{"metrics", func(c config) string {
+			return fmt.Sprintf("tell-1to1 n=%d and restart n=%d, metrics off and on, 4 runs each (off, on, on, off, twice)", c.tellN, c.restartN)
+		}, runMetrics},
 		{"timers", func(c config) string {
 			return fmt.Sprintf("n=%d processes, each with an armed SendInterval", c.timerN)
 		}, runTimers},

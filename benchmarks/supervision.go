@@ -106,9 +106,10 @@ func restartCycles(c config, sys *system.System, sup actor.PID, ready <-chan sta
 
 // restartRun starts a OneForOne supervisor over siblings children, the
 // middle one reporting its starts, and runs n restart cycles of it. The
-// children crash by panic, or with byStop by stopping with an error.
-func restartRun(c config, siblings, n int, byStop bool) (Result, error) {
-	sys := system.New()
+// children crash by panic, or with byStop by stopping with an error. opts
+// configure the system.
+func restartRun(c config, siblings, n int, byStop bool, opts ...system.Option) (Result, error) {
+	sys := system.New(opts...)
 	ready := make(chan started, 1)
 	kids := make([]supervisor.Child, siblings)
 	for i := range kids {

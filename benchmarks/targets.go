@@ -89,6 +89,15 @@ func evaluate(rs []Result) []check {
 			"%.0f B (%.0f B per child, %.0f B per unsupervised process)",
 			*r.BytesPerChildBeyondProcess, *r.SupervisedBytesPerChild, *r.UnsupervisedBytesPerProcess)
 	}
+	if r := find("metrics", implRuntime, func(r Result) bool { return r.MsgsPerSec != nil }); r != nil {
+		if r.RatioVsDirect != nil {
+			add("metrics on: tell-1to1 >= 0.98x metrics off msgs/s", *r.RatioVsDirect >= 0.98, "%.3fx", *r.RatioVsDirect)
+		}
+		add("metrics on: tell-1to1 allocation-free per message", *r.AllocsPerOp < 0.001, "%.4f allocs/msg", *r.AllocsPerOp)
+	}
+	if r := find("metrics", implRuntime, func(r Result) bool { return r.RestartsPerSec != nil }); r != nil && r.RatioVsDirect != nil {
+		add("metrics on: restart >= 0.98x metrics off restarts/s", *r.RatioVsDirect >= 0.98, "%.3fx", *r.RatioVsDirect)
+	}
 	if r := find("timers", implRuntime, nil); r != nil {
 		// The system's one timer goroutine serves all n: anything more is a
 		// goroutine per timer (or per few), which is what must not happen.

@@ -80,11 +80,11 @@ func fanIn(n, senders int, sendOne func(tellMsg) error) error {
 
 // tellRuntime sends n messages from senders goroutines to one actor with a
 // Backpressure mailbox of the given capacity, until the actor has received
-// them all.
-func tellRuntime(c config, n, senders, capacity int) (throughput, error) {
+// them all. opts configure the system.
+func tellRuntime(c config, n, senders, capacity int, opts ...system.Option) (throughput, error) {
 	w := newWatchdog(c.timeout)
 	defer w.stop()
-	sys := system.New()
+	sys := system.New(opts...)
 	done := make(chan struct{})
 	fail := make(chan error, 1)
 	got := 0

@@ -1,6 +1,7 @@
 package supervisor
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -110,7 +111,10 @@ type ChildRestarted struct {
 }
 
 func (ChildRestarted) level() zerolog.Level { return zerolog.InfoLevel }
-func (ChildRestarted) message() string      { return "child restarted" }
+
+// SupervisionOutcome counts the event as a restart in the runtime's metrics.
+func (ChildRestarted) SupervisionOutcome() actor.SupervisionOutcome { return actor.SupervisionRestart }
+func (ChildRestarted) message() string                              { return "child restarted" }
 
 func (ev ChildRestarted) fields(e *zerolog.Event, _ int) *zerolog.Event {
 	return e.Str("child", ev.ID).Stringer("child_pid", ev.PID).Int("restarts", ev.Restarts)
@@ -175,6 +179,17 @@ type GaveUp struct {
 }
 
 func (GaveUp) level() zerolog.Level { return zerolog.ErrorLevel }
+
+// SupervisionOutcome counts the event in the runtime's metrics as an
+// escalation when the supervisor exits with a *RestartLimitExceeded (its
+// parent decides), and as a give-up otherwise.
+func (ev GaveUp) SupervisionOutcome() actor.SupervisionOutcome {
+	var rle *RestartLimitExceeded
+	if errors.As(ev.Reason, &rle) {
+		return actor.SupervisionEscalation
+	}
+	return actor.SupervisionGiveUp
+}
 
 func (ev GaveUp) message() string {
 	if ev.Decided {

@@ -160,7 +160,12 @@ func (p *process) Whereis(name string) (actor.PID, bool) {
 	return p.sys.reg.Whereis(name)
 }
 
-func (p *process) Publish(event any) { p.sys.Publish(event) }
+func (p *process) Publish(event any) {
+	if m := p.sys.m; m != nil {
+		m.supervision(p, event)
+	}
+	p.sys.Publish(event)
+}
 
 func (p *process) Alive(pid actor.PID) bool { return p.sys.Alive(pid) }
 

@@ -75,6 +75,9 @@ func (p *process) finalize(reason error, owner bool) bool {
 	// Counted out before anyone is told, so that whoever sees the exit (a
 	// Down, an Exit, a Spawn that failed) also sees Processes() without it.
 	s.live.Add(-1)
+	if m := s.m; m != nil {
+		m.kind(p.kind).exited[ClassifyExit(reason)].Add(1)
+	}
 	if parentLink {
 		s.signalVia(via, p.parent, signal{kind: sigLinkExit, from: p.pid, reason: reason})
 	}

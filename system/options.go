@@ -14,8 +14,9 @@ type optionFunc func(*config)
 func (f optionFunc) apply(c *config) { f(c) }
 
 type config struct {
-	logger zerolog.Logger
-	clock  func() time.Time
+	logger      zerolog.Logger
+	clock       func() time.Time
+	sampleEvery uint16 // 0: metrics off (see WithMetrics)
 }
 
 func defaultConfig() config {

@@ -74,6 +74,7 @@ type process struct {
 	// ext.links: every supervised child has it, and most nothing else of
 	// ext. Under mu.
 	parentLink bool
+	kind       uint16 // index of the kind's counters; 0 when metrics are off
 	trap       atomic.Bool
 	// While the owner finalizes, the first linked or monitoring process it
 	// wakes is handed to this goroutine to run next, instead of waking
@@ -82,10 +83,13 @@ type process struct {
 
 	// owner, written for every message; the last cache line.
 	cur     current
-	replied bool         // the current Request was answered, forwarded, deferred or refused
-	calling callback     // the callback running, kept if it calls runtime.Goexit
-	stop    error        // Stop or an untrapped exit signal: exit after this handler
-	rt      *recvTimeout // set by the first SetReceiveTimeout, then kept
+	replied bool // the current Request was answered, forwarded, deferred or refused
+	// sampleIn counts down the turns to the next one whose handler time
+	// is measured (see metrics.go, rule 3).
+	sampleIn uint16
+	calling  callback     // the callback running, kept if it calls runtime.Goexit
+	stop     error        // Stop or an untrapped exit signal: exit after this handler
+	rt       *recvTimeout // set by the first SetReceiveTimeout, then kept
 }
 
 // procExt holds what most processes never need, so that an idle process

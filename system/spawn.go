@@ -33,6 +33,13 @@ func (s *System) spawn(parent *process, a actor.Actor, link bool, opts []actor.O
 	if parent != nil {
 		p.parent = parent.pid
 	}
+	if m := s.m; m != nil {
+		// The countdown starts at a phase taken from the PID, so that one
+		// process in SampleEvery has its first turn measured: short-lived
+		// processes are sampled too, and a restart is timed no more
+		// often than any other turn.
+		p.kind, p.sampleIn = m.kindOf(cfg.Kind, a), 1+uint16(p.pid.ID()%uint64(m.every))
+	}
 	if err := p.mb.Init(cfg.Capacity, cfg.Policy); err != nil {
 		return actor.PID{}, fmt.Errorf("%w: %w", actor.ErrInvalidOption, err)
 	}
@@ -56,6 +63,9 @@ func (s *System) spawn(parent *process, a actor.Actor, link bool, opts []actor.O
 		}
 	}
 	s.live.Add(1)
+	if m := s.m; m != nil {
+		m.kind(p.kind).spawned.Add(1)
+	}
 	signalled := false
 	if link && !parent.addLink(p.pid) {
 		// The parent exited meanwhile: the child hears of it as of any

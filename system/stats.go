@@ -102,10 +102,30 @@ type Stats struct {
 	DeadLettersBy [deadReasons]uint64
 	// CrashedMessages is the number of messages whose handler crashed.
 	CrashedMessages uint64
+
+	// Metrics reports whether the system was created WithMetrics; the
+	// fields below are zero without it.
+	Metrics bool
+	// Spawned counts the processes ever spawned.
+	Spawned uint64
+	// Exited counts exits, indexed by ExitClass.
+	Exited [exitClasses]uint64
+	// Delivered counts the messages handled.
+	Delivered uint64
+	// Kinds holds the counters of each kind of actor (see KindStats), the
+	// first being OtherKind; a kind stays once it has been seen.
+	Kinds []KindStats
+	// Supervisors holds the counters of each supervisor that reported a
+	// restart, an escalation or a give-up, ordered by name.
+	Supervisors []SupervisorStats
 }
 
 // Stats returns the system's counters. It never blocks and may be called
-// after Shutdown.
+// after Shutdown. With metrics on it allocates the Kinds and Supervisors
+// slices and walks the process table for the mailbox fill, which costs time
+// in proportion to the number of live processes (it takes no lock a
+// process's sends or turns take, except briefly the consumer lock of
+// DropOldest mailboxes); without, it allocates nothing.
 func (s *System) Stats() Stats {
 	st := Stats{
 		Processes:       s.Processes(),
@@ -115,6 +135,9 @@ func (s *System) Stats() Stats {
 		n := s.deadBy[i].Load()
 		st.DeadLettersBy[i] = n
 		st.DeadLetters += n
+	}
+	if s.m != nil {
+		s.fillStats(&st)
 	}
 	return st
 }

@@ -33,6 +33,7 @@ type System struct {
 	logger   zerolog.Logger
 	clock    func() time.Time
 	zombies  *xsync.MapOf[*process, struct{}] // killed while a handler ran
+	m        *metrics                         // nil unless WithMetrics
 
 	_ [64]byte
 
@@ -70,6 +71,9 @@ func New(opts ...Option) *System {
 		clock:   c.clock,
 		reg:     registry.New[process](),
 		zombies: xsync.NewMapOf[*process, struct{}](),
+	}
+	if c.sampleEvery > 0 {
+		s.m = newMetrics(c.sampleEvery)
 	}
 	s.workers.init()
 	s.logger = c.logger.With().Str("system", s.id.String()).Logger()

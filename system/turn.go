@@ -26,6 +26,8 @@ func (p *process) turn() (next *process) {
 		if p.sys.stopping.Load() {
 			limit = 1 // while the system stops, let signals and Shutdown through
 		}
+		m := p.sys.m
+		timed := m != nil && p.sample(m)
 		for n < limit {
 			if !p.mb.Control.Empty() {
 				p.handleSignals()
@@ -37,11 +39,19 @@ func (p *process) turn() (next *process) {
 			if !ok {
 				break
 			}
-			p.dispatch(env)
+			if timed {
+				timed = false
+				p.timedDispatch(m, env)
+			} else {
+				p.dispatch(env)
+			}
 			n++
 			if p.stop != nil || p.status.Load() != statusAlive {
 				break
 			}
+		}
+		if m != nil && n > 0 {
+			m.delivered(p, n)
 		}
 		if p.stop != nil || p.status.Load() != statusAlive {
 			p.exit(p.stop, true)
