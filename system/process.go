@@ -58,7 +58,13 @@ type process struct {
 	status atomic.Uint32
 
 	// Neither: written at spawn or on rare paths.
-	trap       atomic.Bool
+	trap atomic.Bool
+	// needInit: Init has yet to run. Owner.
+	needInit bool
+	// parentLink is the link to the parent, kept here rather than in
+	// ext.links: every supervised child has it, and most nothing else of
+	// ext. Under mu.
+	parentLink bool
 	throughput int32
 	parent     actor.PID
 	name       string
@@ -67,11 +73,10 @@ type process struct {
 	reason     error    // fixed when status leaves alive; under mu
 	ext        *procExt // under mu
 	initCh     chan error
-	needInit   bool // owner
-	// parentLink is the link to the parent, kept here rather than in
-	// ext.links: every supervised child has it, and most nothing else of
-	// ext. Under mu.
-	parentLink bool
+	// received counts the user-lane envelopes the process has taken, added
+	// once per batch of a turn (not per message) with a release store by
+	// the owner; introspection loads it (see inspect.go).
+	received uint64
 	// While the owner finalizes, the first linked or monitoring process it
 	// wakes is handed to this goroutine to run next, instead of waking
 	// another worker: an exit chain then costs no goroutine switch. Owner.
@@ -95,7 +100,8 @@ type procExt struct {
 	cancel   context.CancelFunc
 	death    context.Context // see deathContext
 	die      context.CancelFunc
-	timers   *timer // the first of the pending timers it owns, cancelled at exit
+	timers   *timer          // the first of the pending timers it owns, cancelled at exit
+	desc     actor.Describer // published with Context.SetDescriber, for introspection
 }
 
 // canceled is the death context of a process that is already dead.

@@ -1,6 +1,10 @@
 package system
 
-import "runtime"
+import (
+	"runtime"
+
+	"github.com/airssys/rt/internal/atomicx"
+)
 
 // turn is a process's goroutine: it runs while the mailbox has work and
 // ends when it is empty (the process then holds no goroutine) or dead.
@@ -42,6 +46,10 @@ func (p *process) turn() (next *process) {
 			if p.stop != nil || p.status.Load() != statusAlive {
 				break
 			}
+		}
+		if n > 0 {
+			// One store per batch, for introspection (see inspect.go).
+			atomicx.StoreRelease64(&p.received, p.received+uint64(n))
 		}
 		if p.stop != nil || p.status.Load() != statusAlive {
 			p.exit(p.stop, true)

@@ -10,3 +10,9 @@ package atomicx
 //
 //go:noescape
 func StoreRelease(addr *uint32, v uint32)
+
+// StoreRelease64 is StoreRelease for a uint64; *addr must be 8-byte
+// aligned.
+//
+//go:noescape
+func StoreRelease64(addr *uint64, v uint64)

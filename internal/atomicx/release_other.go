@@ -12,3 +12,7 @@ import "sync/atomic"
 // the race detector, it is sync/atomic's StoreUint32. *addr must be read
 // with sync/atomic by other goroutines.
 func StoreRelease(addr *uint32, v uint32) { atomic.StoreUint32(addr, v) }
+
+// StoreRelease64 is StoreRelease for a uint64; here sync/atomic's
+// StoreUint64. *addr must be 8-byte aligned.
+func StoreRelease64(addr *uint64, v uint64) { atomic.StoreUint64(addr, v) }

@@ -90,3 +90,15 @@ func BenchmarkStore(b *testing.B) {
 		}
 	})
 }
+
+func TestStoreRelease64Stores(t *testing.T) {
+	for _, v := range []uint64{1, 0, 1<<64 - 1, 1 << 40} {
+		t.Run(fmt.Sprint(v), func(t *testing.T) {
+			x := ^v
+			atomicx.StoreRelease64(&x, v)
+			if got := atomic.LoadUint64(&x); got != v {
+				t.Fatalf("after StoreRelease64(%d), load gives %d", v, got)
+			}
+		})
+	}
+}
