@@ -26,6 +26,7 @@ type Table struct {
 type Row struct {
 	PID        string `json:"pid"`
 	Name       string `json:"name,omitempty"`
+	ID         string `json:"id,omitempty"` // its child ID, if supervised
 	Actor      string `json:"actor"`
 	Parent     string `json:"parent,omitempty"`
 	Run        string `json:"run"`
@@ -80,6 +81,7 @@ func parseTableQuery(r *http.Request) (tableQuery, error) {
 // for.
 func buildTable(snap *system.Snapshot, q tableQuery) Table {
 	type sv struct {
+		id       string
 		restarts int
 		state    supervisor.Life
 	}
@@ -88,7 +90,7 @@ func buildTable(snap *system.Snapshot, q tableQuery) Table {
 		if info, ok := snap.Processes[i].Description.(supervisor.Info); ok {
 			for _, c := range info.Children {
 				if !c.PID.IsZero() {
-					byPID[c.PID] = sv{c.Restarts, c.State}
+					byPID[c.PID] = sv{c.ID, c.Restarts, c.State}
 				}
 			}
 		}
@@ -122,7 +124,7 @@ func buildTable(snap *system.Snapshot, q tableQuery) Table {
 			row.Parent = p.Parent.String()
 		}
 		if s, ok := byPID[p.PID]; ok {
-			row.Restarts, row.State = s.restarts, s.state.String()
+			row.ID, row.Restarts, row.State = s.id, s.restarts, s.state.String()
 		}
 		t.Rows = append(t.Rows, row)
 	}
