@@ -26,7 +26,7 @@ var page []byte
 //	./api/processes        the process table: ?sort=mailbox|received|restarts|pid&offset=&limit= (limit ≤ 1000)
 //	./api/stats            the counters, dead letters by reason
 //	./api/events           the recent supervision events (kept only while a page is connected)
-//	./api/stream           Server-Sent Events: "update" (tree, table, stats), "events", "stopped"
+//	./api/stream           Server-Sent Events: "update" (tree, table, stats), "stats" between updates, "events", "stopped"
 //	./api/action           POST action=stop|kill (&pid=<1.5>) or restart (&supervisor=<1.1>&id=cache); 403 unless WithActions
 //
 // Every endpoint reads one snapshot; none sends a message to an observed
@@ -177,6 +177,9 @@ func (o *Observer) serveStream(w http.ResponseWriter, r *http.Request) {
 			if writeEvent(w, "update", u) != nil {
 				return
 			}
+		} else if writeEvent(w, "stats", statsOf(o.sys.Stats())) != nil {
+			// Between updates, the counters: read from atomics, cheap.
+			return
 		}
 		if evs := o.eventsSince(seq); len(evs) > 0 {
 			seq = evs[len(evs)-1].Seq

@@ -1,7 +1,6 @@
 package observer
 
 import (
-	"cmp"
 	"fmt"
 	"net/http"
 	"slices"
@@ -80,26 +79,35 @@ func parseTableQuery(r *http.Request) (tableQuery, error) {
 // buildTable sorts snap's processes by q.sort and returns the page q asks
 // for.
 func buildTable(snap *system.Snapshot, q tableQuery) Table {
-	type sv struct {
-		id       string
-		restarts int
-		state    supervisor.Life
+	ps := snap.Processes
+	// view returns what p's supervisor knows of it: a search of its
+	// parent's children, done only for the rows shown (or, sorting by
+	// restarts, for all, through a map made once).
+	var restarts map[actor.PID]int
+	view := func(p *system.ProcessState) (supervisor.ChildView, bool) {
+		if parent, ok := snap.Find(p.Parent); ok {
+			if info, ok := parent.Description.(supervisor.Info); ok {
+				for _, c := range info.Children {
+					if c.PID == p.PID {
+						return c, true
+					}
+				}
+			}
+		}
+		return supervisor.ChildView{}, false
 	}
-	byPID := make(map[actor.PID]sv)
-	for i := range snap.Processes {
-		if info, ok := snap.Processes[i].Description.(supervisor.Info); ok {
-			for _, c := range info.Children {
-				if !c.PID.IsZero() {
-					byPID[c.PID] = sv{c.ID, c.Restarts, c.State}
+	if q.sort == "restarts" {
+		restarts = make(map[actor.PID]int)
+		for i := range ps {
+			if info, ok := ps[i].Description.(supervisor.Info); ok {
+				for _, c := range info.Children {
+					if !c.PID.IsZero() {
+						restarts[c.PID] = c.Restarts
+					}
 				}
 			}
 		}
 	}
-	idx := make([]int32, len(snap.Processes))
-	for i := range idx {
-		idx[i] = int32(i)
-	}
-	ps := snap.Processes
 	key := func(i int32) int64 {
 		switch q.sort {
 		case "mailbox":
@@ -107,15 +115,18 @@ func buildTable(snap *system.Snapshot, q tableQuery) Table {
 		case "received":
 			return int64(ps[i].Received)
 		case "restarts":
-			return int64(byPID[ps[i].PID].restarts)
+			return int64(restarts[ps[i].PID])
 		}
 		return -int64(ps[i].PID.ID())
 	}
-	if q.sort != "pid" {
-		slices.SortStableFunc(idx, func(a, b int32) int { return cmp.Compare(key(b), key(a)) })
+	// before orders rows: the largest key first, then in PID order.
+	before := func(a, b int32) bool {
+		ka, kb := key(a), key(b)
+		return ka > kb || ka == kb && a < b
 	}
+	idx := topK(len(ps), q.offset+q.limit, before)
 	t := Table{Total: len(ps), Sort: q.sort, Offset: q.offset, Limit: q.limit, Rows: []Row{}}
-	for _, i := range idx[min(q.offset, len(idx)):min(q.offset+q.limit, len(idx))] {
+	for _, i := range idx[min(q.offset, len(idx)):] {
 		p := &ps[i]
 		row := Row{PID: p.PID.String(), Name: p.Name, Actor: p.Actor, Run: p.State.String(), Callback: p.Callback,
 			RunningMS: p.RunningFor.Milliseconds(), MailboxLen: p.MailboxLen, MailboxCap: p.MailboxCap,
@@ -123,10 +134,64 @@ func buildTable(snap *system.Snapshot, q tableQuery) Table {
 		if !p.Parent.IsZero() {
 			row.Parent = p.Parent.String()
 		}
-		if s, ok := byPID[p.PID]; ok {
-			row.ID, row.Restarts, row.State = s.id, s.restarts, s.state.String()
+		if c, ok := view(p); ok {
+			row.ID, row.Restarts, row.State = c.ID, c.Restarts, c.State.String()
 		}
 		t.Rows = append(t.Rows, row)
 	}
 	return t
+}
+
+// topK returns the first k of the indices 0..n-1 in the order before
+// gives, in O(n log k) with a bounded heap, so that the first page of
+// 100,000 processes does not sort them all.
+func topK(n, k int, before func(a, b int32) bool) []int32 {
+	k = min(k, n)
+	if k <= 0 {
+		return nil
+	}
+	// h is a heap whose root is the last of the k best so far.
+	h := make([]int32, 0, k)
+	less := func(i, j int) bool { return before(h[j], h[i]) } // root: the worst kept
+	down := func(i int) {
+		for {
+			l := 2*i + 1
+			if l >= len(h) {
+				return
+			}
+			m := l
+			if r := l + 1; r < len(h) && less(r, l) {
+				m = r
+			}
+			if !less(m, i) {
+				return
+			}
+			h[i], h[m] = h[m], h[i]
+			i = m
+		}
+	}
+	for i := range int32(n) {
+		switch {
+		case len(h) < k:
+			h = append(h, i)
+			for j := len(h) - 1; j > 0; {
+				p := (j - 1) / 2
+				if !less(j, p) {
+					break
+				}
+				h[j], h[p] = h[p], h[j]
+				j = p
+			}
+		case before(i, h[0]):
+			h[0] = i
+			down(0)
+		}
+	}
+	slices.SortFunc(h, func(a, b int32) int {
+		if before(a, b) {
+			return -1
+		}
+		return 1
+	})
+	return h
 }

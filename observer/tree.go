@@ -92,17 +92,25 @@ type TreeOptions struct {
 // snapshot.
 func BuildTree(snap *system.Snapshot, opts TreeOptions) *Tree {
 	t := &Tree{At: snap.At, Processes: len(snap.Processes)}
-	placed := make(map[actor.PID]bool, len(snap.Processes))
-	// Children spawned by each process, in PID order, for processes that
-	// are not a supervisor's children.
-	spawned := make(map[actor.PID][]int)
+	b := builder{snap: snap, opts: opts, placed: make([]bool, len(snap.Processes)), spawned: make(map[actor.PID][]int)}
+	// A supervisor's children are listed from its Info, in start order;
+	// they are claimed first, so that they are not listed again below.
 	for i := range snap.Processes {
-		p := &snap.Processes[i]
-		if !p.Parent.IsZero() {
-			spawned[p.Parent] = append(spawned[p.Parent], i)
+		if info, ok := snap.Processes[i].Description.(supervisor.Info); ok {
+			for j := range info.Children {
+				if k, ok := snap.Index(info.Children[j].PID); ok {
+					b.placed[k] = true
+				}
+			}
 		}
 	}
-	b := builder{snap: snap, opts: opts, placed: placed, spawned: spawned}
+	// The other processes each process spawned, in PID order.
+	for i := range snap.Processes {
+		p := &snap.Processes[i]
+		if !p.Parent.IsZero() && !b.placed[i] {
+			b.spawned[p.Parent] = append(b.spawned[p.Parent], i)
+		}
+	}
 	for i := range snap.Processes {
 		p := &snap.Processes[i]
 		if _, ok := snap.Find(p.Parent); ok && !p.Parent.IsZero() {
@@ -116,14 +124,13 @@ func BuildTree(snap *system.Snapshot, opts TreeOptions) *Tree {
 type builder struct {
 	snap    *system.Snapshot
 	opts    TreeOptions
-	placed  map[actor.PID]bool
+	placed  []bool // by index in snap.Processes: listed under a supervisor
 	spawned map[actor.PID][]int
 }
 
 // process makes the node of p, as child view cv of its supervisor if cv is
 // not nil.
 func (b *builder) process(p *system.ProcessState, cv *supervisor.ChildView) *Node {
-	b.placed[p.PID] = true
 	n := &Node{
 		PID: p.PID.String(), Name: p.Name, Actor: p.Actor, Kind: "worker", State: "running",
 		Run: p.State.String(), Callback: p.Callback, RunningMS: p.RunningFor.Milliseconds(),
@@ -143,13 +150,6 @@ func (b *builder) process(p *system.ProcessState, cv *supervisor.ChildView) *Nod
 		n.Intensity = info.Intensity
 		n.Period = info.Period.String()
 		n.Escalation = escalationName(info.Escalation)
-		// Claimed first, so that the processes the supervisor spawned are
-		// not listed again below, even past MaxChildren.
-		for i := range info.Children {
-			if pid := info.Children[i].PID; !pid.IsZero() {
-				b.placed[pid] = true
-			}
-		}
 		for i := range info.Children {
 			c := &info.Children[i]
 			if q, ok := b.snap.Find(c.PID); ok && !c.PID.IsZero() {
@@ -165,9 +165,7 @@ func (b *builder) process(p *system.ProcessState, cv *supervisor.ChildView) *Nod
 	}
 	for _, i := range b.spawned[p.PID] {
 		q := &b.snap.Processes[i]
-		if !b.placed[q.PID] {
-			b.add(n, func() *Node { return b.process(q, nil) })
-		}
+		b.add(n, func() *Node { return b.process(q, nil) })
 	}
 	return n
 }

@@ -105,13 +105,22 @@ type Snapshot struct {
 
 // Find returns the process with pid in the snapshot.
 func (s *Snapshot) Find(pid actor.PID) (*ProcessState, bool) {
-	i, ok := slices.BinarySearchFunc(s.Processes, pid, func(p ProcessState, pid actor.PID) int {
-		return cmpPID(p.PID, pid)
-	})
+	i, ok := s.Index(pid)
 	if !ok {
 		return nil, false
 	}
 	return &s.Processes[i], true
+}
+
+// Index returns the index in Processes of the process with pid (a binary
+// search).
+func (s *Snapshot) Index(pid actor.PID) (int, bool) {
+	if pid.IsZero() {
+		return 0, false
+	}
+	return slices.BinarySearchFunc(s.Processes, pid, func(p ProcessState, pid actor.PID) int {
+		return cmpPID(p.PID, pid)
+	})
 }
 
 func cmpPID(a, b actor.PID) int {
@@ -142,7 +151,7 @@ func (s *System) Inspect(pid actor.PID) (ProcessState, error) {
 	now := s.clock()
 	s.inspect.mu.Lock()
 	s.inspect.sweepLocked()
-	s.inspect.lookLocked(p, &info, now, s.inspect.seen)
+	s.inspect.lookLocked(p, &info, now, s.inspect.seen, nil)
 	s.inspect.mu.Unlock()
 	if names := s.reg.Names(pid); len(names) > 0 {
 		info.Names = names
@@ -176,8 +185,12 @@ func (s *System) Snapshot() Snapshot {
 	s.inspect.mu.Lock()
 	prev := s.inspect.seen
 	s.inspect.seen = make(map[*process]sighting, len(prev))
+	// The links and monitors of every process share one array, so that
+	// 100,000 supervised children (one link each) cost a few allocations,
+	// not 100,000.
+	arena := make([]actor.PID, 0, len(procs)+16)
 	for i, n := range procs {
-		s.inspect.lookLocked(n.p, &snap.Processes[i], snap.At, prev)
+		s.inspect.lookLocked(n.p, &snap.Processes[i], snap.At, prev, &arena)
 		if len(n.names) > 0 {
 			snap.Processes[i].Names = slices.Clone(n.names)
 		}
@@ -224,8 +237,9 @@ func (in *inspection) sweepLocked() {
 
 // lookLocked fills info with what p's runtime state says, and records in
 // in.seen a sighting of p if it runs a callback, dated from prev's if p
-// is still in the same callback and batch.
-func (in *inspection) lookLocked(p *process, info *ProcessState, now time.Time, prev map[*process]sighting) {
+// is still in the same callback and batch. The lists are appended to
+// *arena, if not nil, and sliced from it.
+func (in *inspection) lookLocked(p *process, info *ProcessState, now time.Time, prev map[*process]sighting, arena *[]actor.PID) {
 	info.PID, info.Parent, info.Name = p.pid, p.parent, p.name
 	info.Actor = typeName(p.actor)
 	info.TrapExit = p.trap.Load()
@@ -257,26 +271,43 @@ func (in *inspection) lookLocked(p *process, info *ProcessState, now time.Time, 
 	} else {
 		delete(in.seen, p) // a no-op on a nil map or a fresh one
 	}
-	p.mu.Lock()
-	if p.parentLink {
-		info.Links = append(info.Links, p.parent)
+	var own []actor.PID
+	if arena == nil {
+		arena = &own
 	}
-	if e := p.ext; e != nil {
+	a := *arena
+	p.mu.Lock()
+	start := len(a)
+	if p.parentLink {
+		a = append(a, p.parent)
+	}
+	e := p.ext
+	if e != nil {
 		for pid := range e.links.All() {
-			info.Links = append(info.Links, pid)
+			a = append(a, pid)
 		}
+	}
+	links := len(a)
+	if e != nil {
 		for _, pid := range e.monitors {
-			info.Monitors = append(info.Monitors, pid)
+			a = append(a, pid)
 		}
+	}
+	monitors := len(a)
+	if e != nil {
 		for _, w := range e.watchers {
 			if q, ok := w.(*process); ok {
-				info.MonitoredBy = append(info.MonitoredBy, q.pid)
+				a = append(a, q.pid)
 			} else {
 				info.ExternalMonitors++
 			}
 		}
 	}
 	p.mu.Unlock()
+	info.Links = sub(a, start, links)
+	info.Monitors = sub(a, links, monitors)
+	info.MonitoredBy = sub(a, monitors, len(a))
+	*arena = a
 }
 
 var callbackNames = [...]string{inNone: "", inInit: "init", inReceive: "receive", inTerminate: "terminate"}
@@ -315,4 +346,12 @@ func (p *process) setDescriber(d actor.Describer) {
 		return
 	}
 	p.extLocked().desc = d
+}
+
+// sub is a[i:j], capped so that an append to it copies, or nil if empty.
+func sub(a []actor.PID, i, j int) []actor.PID {
+	if i == j {
+		return nil
+	}
+	return a[i:j:j]
 }
