@@ -18,10 +18,12 @@
 // Nothing runs while nobody looks. The page's live updates (Server-Sent
 // Events) are computed only while a page is connected, on the request's
 // own goroutine, and the event-stream subscription that feeds "recent
-// events" exists only while at least one page is connected. Updates are
-// spaced so that the time spent taking snapshots stays within a budget of
-// the observer's interval (see WithInterval and WithBudget), so a system
-// of 100,000 processes is refreshed less often rather than loaded more.
+// events" exists only while at least one page is connected. The counters
+// and events go out every interval (WithInterval); full updates (snapshot,
+// tree, table) are spaced so that the time spent on them stays within a
+// budget, a share of one core (WithBudget), so a system of 100,000
+// processes is refreshed less often rather than loaded more. Pages
+// connected together share one snapshot.
 //
 // # Actions
 //

@@ -23,7 +23,7 @@ type config struct {
 }
 
 func defaultConfig() config {
-	return config{interval: time.Second, budget: 0.005, maxChildren: 100, events: 200}
+	return config{interval: time.Second, budget: 0.0025, maxChildren: 100, events: 200}
 }
 
 func (c config) validate() error {
@@ -54,7 +54,7 @@ func WithActions() Option { return optionFunc(func(c *config) { c.actions = true
 func WithInterval(d time.Duration) Option { return optionFunc(func(c *config) { c.interval = d }) }
 
 // WithBudget sets the share of one core the live updates may spend
-// (default 0.005, half a percent): after an update that took d to
+// (default 0.0025, a quarter of a percent): after an update that took d to
 // compute, the next comes no sooner than d/budget later.
 func WithBudget(fraction float64) Option { return optionFunc(func(c *config) { c.budget = fraction }) }
 

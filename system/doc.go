@@ -56,4 +56,14 @@
 // callback (Init, Receive or Terminate) is still running. When it returns,
 // no process is left and those callbacks' goroutines are the only ones of
 // the system still running.
+//
+// # Introspection
+//
+// Inspect and Snapshot read a process from runtime-side state: they never
+// send it a message and never wait for it, so a busy or stuck process is
+// described like an idle one. Each process is read on its own, taking its
+// lock only to copy its links and monitors; what a process published with
+// Context.SetDescriber (a supervisor's children) is read by its Describer
+// on the inspecting goroutine. Nobody inspecting costs nothing but the
+// count of messages received, stored once per batch of a turn.
 package system
