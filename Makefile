@@ -1,6 +1,6 @@
 GO ?= go
 
-.PHONY: all test demo bench bench-go fmt fmtcheck vet fuzz soak
+.PHONY: all test test-browser browser-check demo bench bench-go fmt fmtcheck vet fuzz soak
 
 all: test
 
@@ -12,6 +12,24 @@ all: test
 test: vet fmtcheck
 	$(GO) test -race -count=1 ./...
 	$(GO) test -count=1 ./internal/atomicx ./mailbox ./system ./otelrt
+	@$(MAKE) --no-print-directory browser-check
+
+## test-browser: the observer's page in headless Chromium (build tag browser);
+## needs the chromium binary on PATH, or its path in BROWSER
+test-browser:
+	$(GO) test -race -count=1 -tags browser -run TestBrowser -v ./observer
+
+# browser-check runs test-browser when Chromium is there; otherwise it says
+# so, and fails if RT_REQUIRE_BROWSER is set (as .ci/run sets it).
+browser-check:
+	@if [ -n "$$BROWSER" ] || command -v chromium >/dev/null 2>&1; then \
+		$(MAKE) --no-print-directory test-browser; \
+	elif [ -n "$$RT_REQUIRE_BROWSER" ]; then \
+		echo "FAIL: RT_REQUIRE_BROWSER is set but chromium is not on PATH: the browser test cannot run"; exit 1; \
+	else \
+		echo "NOTE: the browser test (observer page in headless Chromium) did NOT run: chromium is not on PATH."; \
+		echo "      To run it: apt-get install chromium (or set BROWSER to its path), then: make test-browser"; \
+	fi
 
 ## demo: a supervised application that runs, fails, recovers and reports
 demo:

@@ -226,4 +226,9 @@ type Context interface {
 
 	// Publish delivers event to the system's event-stream subscribers.
 	Publish(event any)
+	// SetDescriber publishes d as this process's description for
+	// introspection (System.Inspect and System.Snapshot call d.Describe and
+	// show what it returns), replacing any earlier one; nil removes it. It
+	// never blocks. See Describer for what d must guarantee.
+	SetDescriber(d Describer)
 }

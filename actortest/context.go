@@ -44,6 +44,7 @@ type Context struct {
 	StopReason     error // of the first Stop, as the runtime keeps it
 	Registered     []string
 	Published      []any
+	Describer      actor.Describer // the last SetDescriber
 	Forwarded      []Forwarded
 	Refused        []Refused
 	Deferred       []*DeferredReply // ReplyLater's, answered or not
@@ -413,3 +414,6 @@ func (c *Context) Alive(pid actor.PID) bool {
 
 // Publish implements actor.Context: it records event in Published.
 func (c *Context) Publish(event any) { c.Published = append(c.Published, event) }
+
+// SetDescriber implements actor.Context: it keeps d in Describer.
+func (c *Context) SetDescriber(d actor.Describer) { c.Describer = d }

@@ -40,7 +40,12 @@ func TestScenariosQuick(t *testing.T) {
 				require.Equal(t, 1, r.Reps, "%+v", r)
 				_, v := headline(r)
 				require.NotNil(t, v, "%+v has no headline metric", r)
-				require.False(t, math.IsNaN(*v) || math.IsInf(*v, 0) || *v <= 0, "%s %s: headline %v", r.Scenario, r.Impl, *v)
+				require.False(t, math.IsNaN(*v) || math.IsInf(*v, 0), "%s %s: headline %v", r.Scenario, r.Impl, *v)
+				if r.Scenario != "observer" {
+					// observer's is a difference of two CPU times, which
+					// the noise of a tiny window can take below zero.
+					require.Positive(t, *v, "%s %s: headline", r.Scenario, r.Impl)
+				}
 			}
 			require.Equal(t, withRing[sc.name], impls[implRing], "ring line in %s", sc.name)
 		})

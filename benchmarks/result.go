@@ -61,6 +61,15 @@ type Result struct {
 	BytesPerTimer      *float64 `json:"bytes_per_timer,omitempty"`
 	GoroutinesPerTimer *float64 `json:"goroutines_per_timer,omitempty"`
 
+	// The figures of observer: the CPU a page open on the observer costs,
+	// in percent of one core; how long one snapshot of the system takes;
+	// how far apart the budget spaced the updates, and how many came
+	// within the window.
+	CorePercent    *float64 `json:"core_percent,omitempty"`
+	SnapshotMS     *float64 `json:"snapshot_ms,omitempty"`
+	UpdateEverySec *float64 `json:"update_every_s,omitempty"`
+	Updates        *float64 `json:"updates,omitempty"`
+
 	// RatioVsChan and RatioVsRing are this result's headline metric
 	// divided by the channel's and the ring's, in the same run; RatioOf
 	// names the metric.
@@ -92,6 +101,7 @@ func (r *Result) figures() []**float64 {
 		&r.BytesPerActor, &r.StackBytesPerActor, &r.GoroutinesPerActor, &r.AllocsPerOp,
 		&r.SupervisedBytesPerChild, &r.UnsupervisedBytesPerProcess, &r.BytesPerChildBeyondProcess,
 		&r.BytesPerTimer, &r.GoroutinesPerTimer,
+		&r.CorePercent, &r.SnapshotMS, &r.UpdateEverySec, &r.Updates,
 		&r.RatioVsChan, &r.RatioVsRing, &r.RatioVsDirect,
 	}
 }
@@ -135,6 +145,8 @@ func latencies(ds []time.Duration) (p50, p99, mean float64) {
 // process, and for timers the bytes per armed timer.
 func headline(r Result) (string, *float64) {
 	switch {
+	case r.CorePercent != nil:
+		return "core_percent", r.CorePercent
 	case r.BytesPerTimer != nil:
 		return "bytes_per_timer", r.BytesPerTimer
 	case r.MsgsPerSec != nil:
@@ -228,6 +240,10 @@ func writeTable(w io.Writer, rs []Result) error {
 			bytes = fmt.Sprintf("%.0f /timer", *r.BytesPerTimer)
 			goroutines = fmtF(r.GoroutinesPerTimer, "%.4f /timer")
 		}
+		if r.CorePercent != nil {
+			name += fmt.Sprintf(" (%.2f%% of a core; snapshot %.0fms; update every %.1fs)",
+				*r.CorePercent, *r.SnapshotMS, *r.UpdateEverySec)
+		}
 		if r.BytesPerChildBeyondProcess != nil {
 			bytes = fmt.Sprintf("%+.0f (%s vs %s)", *r.BytesPerChildBeyondProcess,
 				fmtF(r.SupervisedBytesPerChild, "%.0f"), fmtF(r.UnsupervisedBytesPerProcess, "%.0f"))
@@ -247,7 +263,7 @@ func writeTable(w io.Writer, rs []Result) error {
 // unitOf is how the table names each headline metric.
 var unitOf = map[string]string{
 	"msgs_per_sec": "msgs/s", "restarts_per_sec": "restarts/s", "p50_ns": "p50", "ns_per_op": "ns/op",
-	"bytes_per_child_beyond_process": "B/child", "bytes_per_timer": "B/timer",
+	"bytes_per_child_beyond_process": "B/child", "bytes_per_timer": "B/timer", "core_percent": "% of a core",
 }
 
 // fmtFigure formats a value of the headline metric of.

@@ -9,21 +9,23 @@ import (
 
 // config holds the sizes of one run.
 type config struct {
-	tellN     int   // messages in tell-1to1, tell-4to1 and each sweep point
-	sweepN    int   // messages per mailbox-sweep point
-	pingN     int   // round trips in pingpong
-	spawnN    int   // actors in spawn
-	signalN   int   // samples in link-exit and monitor-down
-	restartN  int   // crash→restart cycles in restart
-	siblingsN int   // crash→restart cycles per point of restart-siblings
-	siblings  []int // sibling counts of restart-siblings
-	depths    []int // tree depths of escalation
-	escReps   int   // escalations per depth
-	supN      int   // children of the supervisor in supervision-memory
-	timerN    int   // processes, each with an armed periodic timer, in timers
-	count     int   // runs of each scenario (-count): medians and spreads reported
-	mailbox   int   // capacity of the actors outside the sweep
-	sweep     []int // capacities of mailbox-sweep
+	tellN     int           // messages in tell-1to1, tell-4to1 and each sweep point
+	sweepN    int           // messages per mailbox-sweep point
+	pingN     int           // round trips in pingpong
+	spawnN    int           // actors in spawn
+	signalN   int           // samples in link-exit and monitor-down
+	restartN  int           // crash→restart cycles in restart
+	siblingsN int           // crash→restart cycles per point of restart-siblings
+	siblings  []int         // sibling counts of restart-siblings
+	depths    []int         // tree depths of escalation
+	escReps   int           // escalations per depth
+	supN      int           // children of the supervisor in supervision-memory
+	timerN    int           // processes, each with an armed periodic timer, in timers
+	obsN      int           // idle children of the supervisor an observer page watches
+	obsWindow time.Duration // observer: the window the unwatched system's CPU is measured over
+	count     int           // runs of each scenario (-count): medians and spreads reported
+	mailbox   int           // capacity of the actors outside the sweep
+	sweep     []int         // capacities of mailbox-sweep
 	timeout   time.Duration
 }
 
@@ -43,6 +45,8 @@ func fullConfig() config {
 		escReps:   50,
 		supN:      100_000,
 		timerN:    10_000,
+		obsN:      100_000,
+		obsWindow: 20 * time.Second,
 		count:     5,
 		mailbox:   actor.DefaultCapacity,
 		sweep:     []int{64, 256, 1024, 4096},
@@ -59,6 +63,7 @@ func quickConfig() config {
 	c.spawnN, c.signalN = 20_000, 2_000
 	c.restartN, c.siblingsN = 2_000, 2_000
 	c.escReps, c.supN, c.count = 10, 10_000, 3
+	c.obsWindow = 10 * time.Second
 	return c
 }
 
@@ -67,7 +72,7 @@ func tinyConfig() config {
 	return config{
 		tellN: 2_000, sweepN: 1_000, pingN: 200, spawnN: 200, signalN: 50,
 		restartN: 50, siblingsN: 20, siblings: []int{10, 100}, depths: []int{3, 10},
-		escReps: 3, supN: 1_000, timerN: 1_000, count: 1,
+		escReps: 3, supN: 1_000, timerN: 1_000, obsN: 1_000, obsWindow: 200 * time.Millisecond, count: 1,
 		mailbox: 64, sweep: []int{16, 64}, timeout: time.Minute,
 	}
 }
@@ -106,6 +111,9 @@ func scenarios() []scenario {
 		{"timers", func(c config) string {
 			return fmt.Sprintf("n=%d processes, each with an armed SendInterval", c.timerN)
 		}, runTimers},
+		{"observer", func(c config) string {
+			return fmt.Sprintf("n=%d idle children of one supervisor; %v unwatched, then a live page for %d updates", c.obsN, c.obsWindow, obsUpdates)
+		}, runObserver},
 	}
 }
 

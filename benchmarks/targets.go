@@ -114,6 +114,10 @@ func evaluate(rs []Result) []check {
 		// goroutine per timer fails the other target.
 		add("timers <= 256 B per armed timer", *r.BytesPerTimer <= 256, "%.0f B", *r.BytesPerTimer)
 	}
+	if r := find("observer", implRuntime, nil); r != nil && r.N >= 100_000 {
+		add("observer < 1% of one core with a page open on 100,000 idle processes", *r.CorePercent < 1,
+			"%.2f%% (snapshot %.0f ms, update every %.1f s)", *r.CorePercent, *r.SnapshotMS, *r.UpdateEverySec)
+	}
 	return out
 }
 

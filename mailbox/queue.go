@@ -220,6 +220,12 @@ func (q *Queue[T]) PushForce(v T) error {
 	return q.fill(id, i, v)
 }
 
+// Taken returns how many messages the consumer has taken from the queue
+// so far: popped, drained, or evicted as the oldest under DropOldest. It
+// never blocks; it is one atomic load of a counter the consumer keeps
+// anyway, so reading it costs the queue nothing.
+func (q *Queue[T]) Taken() uint64 { return uint64(q.cons.released.Load()) }
+
 // TryPush appends v if there is room and returns ErrFull otherwise, whatever
 // the policy. It never blocks and never drops.
 func (q *Queue[T]) TryPush(v T) error {

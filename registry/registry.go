@@ -178,3 +178,9 @@ func (r *Registry[T, P]) Len() int { return r.pids.Size() }
 func (r *Registry[T, P]) Range(f func(pid actor.PID, v P) bool) {
 	r.pids.Range(func(pid actor.PID, e entry[P]) bool { return f(pid, e.v) })
 }
+
+// RangeNamed is Range with the names registered for each PID, which f must
+// not modify or keep.
+func (r *Registry[T, P]) RangeNamed(f func(pid actor.PID, v P, names []string) bool) {
+	r.pids.Range(func(pid actor.PID, e entry[P]) bool { return f(pid, e.v, e.names) })
+}

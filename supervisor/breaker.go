@@ -240,7 +240,7 @@ func (s *sup) probeNext(ctx actor.Context, b *breaker) {
 			x.wait = nil
 			continue // declined to start (actor.Ignore): nothing to probe
 		}
-		x.restarts++
+		s.countRestart(x)
 		s.event(ctx, ChildRestarted{Supervisor: s.self, ID: x.spec.ID, PID: x.pid, Restarts: x.restarts})
 		b.state, b.probe = HalfOpen, x
 		b.token = s.nextToken()

@@ -20,6 +20,8 @@ type child struct {
 	state    uint8
 	token    uint64 // identifies the pending restart; a stale one is ignored
 	restarts int
+	life     Life  // for Describe; under sup.view
+	lastExit error // for Describe; under sup.view
 	removed  bool
 	brk      *breaker     // its own breaker, once it needed one
 	wait     *breaker     // the breaker it is down with, if any
@@ -51,7 +53,12 @@ func (s *sup) setState(c *child, st uint8, pid actor.PID) {
 		s.orphans = append(s.orphans, c.standIn) // no longer behind a breaker
 		c.standIn = actor.PID{}
 	}
+	s.view.Lock()
 	c.state, c.pid = st, pid
+	if c.life != Failed {
+		c.life = lifeOf(st)
+	}
+	s.view.Unlock()
 	if st == running {
 		s.byPID.Put(pid, c)
 		s.active++
@@ -60,6 +67,8 @@ func (s *sup) setState(c *child, st uint8, pid actor.PID) {
 
 // add appends c to the start order.
 func (s *sup) add(c *child) *child {
+	s.view.Lock()
+	defer s.view.Unlock()
 	c.prev = s.tail
 	if s.tail != nil {
 		s.tail.next = c
@@ -80,6 +89,8 @@ func (s *sup) remove(c *child) {
 		return
 	}
 	s.setState(c, stopped, actor.PID{})
+	s.view.Lock()
+	defer s.view.Unlock()
 	if c.prev != nil {
 		c.prev.next = c.next
 	} else {

@@ -146,6 +146,15 @@
 // the runtime, is the supervisor's own). Events are the API; logs are for
 // people.
 //
+// # Introspection
+//
+// A supervisor publishes an Info (see actor.Context.SetDescriber):
+// system.System.Inspect and Snapshot show its strategy, intensity, period,
+// escalation and each child's ID, PID, restart type, shutdown, kind,
+// restarts, last exit and life cycle (Life), without a message, so a busy
+// supervisor is seen as it is. It keeps the view under a lock taken for the
+// O(1) bookkeeping of one child at a time.
+//
 // # Concurrency
 //
 // A supervisor is one process: its state is touched only by its own

@@ -91,7 +91,9 @@ func (q reconfigureReq) serve(ctx actor.Context, s *sup) reply {
 	if (cfg.strategy == SimpleOneForOne) != s.dynamic() {
 		return reply{err: fmt.Errorf("%w: %v to %v", ErrDynamicStrategy, s.cfg.strategy, cfg.strategy)}
 	}
+	s.view.Lock()
 	s.spec, s.cfg = spec, cfg
+	s.view.Unlock()
 	s.event(ctx, Reconfigured{Supervisor: s.self, Spec: cfg.spec()})
 	return reply{}
 }

@@ -36,6 +36,9 @@ type (
 // childExited applies the child's restart type after it exited on its own.
 func (s *sup) childExited(ctx actor.Context, c *child, reason error) {
 	pid := c.pid
+	s.view.Lock()
+	c.lastExit = reason
+	s.view.Unlock()
 	s.setState(c, stopped, actor.PID{})
 	s.event(ctx, ChildExited{Supervisor: s.self, ID: c.spec.ID, PID: pid, Reason: reason})
 	restart := c.spec.Restart == Permanent || c.spec.Restart == Transient && !actor.IsClean(reason)
@@ -108,6 +111,7 @@ func (s *sup) giveUp(ctx actor.Context, c *child, reason error, decided bool) {
 			reason = &RestartLimitExceeded{Intensity: s.cfg.intensity, Period: s.cfg.period}
 		}
 	}
+	s.setLife(c, Failed)
 	s.event(ctx, GaveUp{Supervisor: s.self, ID: c.spec.ID, Reason: reason, Decided: decided})
 	ctx.Stop(reason)
 }
@@ -159,7 +163,7 @@ func (s *sup) restartGroup(ctx actor.Context, c *child, st Strategy) error {
 			s.restartFailed(ctx, c, err, nil, st)
 			return err
 		}
-		c.restarts++
+		s.countRestart(c)
 		if c.state == running {
 			s.event(ctx, ChildRestarted{Supervisor: s.self, ID: c.spec.ID, PID: c.pid, Restarts: c.restarts})
 		}
@@ -171,7 +175,7 @@ func (s *sup) restartGroup(ctx actor.Context, c *child, st Strategy) error {
 			s.restartFailed(ctx, x, err, g[i+1:], st)
 			return err
 		}
-		x.restarts++
+		s.countRestart(x)
 		if x.state == running {
 			s.event(ctx, ChildRestarted{Supervisor: s.self, ID: x.spec.ID, PID: x.pid, Restarts: x.restarts})
 		}
@@ -218,4 +222,11 @@ func (s *sup) pending(c *child, token uint64, st Strategy) bool {
 func (s *sup) nextToken() uint64 {
 	s.tokens++
 	return s.tokens
+}
+
+// countRestart counts a restart of c.
+func (s *sup) countRestart(c *child) {
+	s.view.Lock()
+	c.restarts++
+	s.view.Unlock()
 }

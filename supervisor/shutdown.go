@@ -32,7 +32,9 @@ func (s *sup) stopAll(ctx actor.Context) {
 func (s *sup) stopChild(ctx actor.Context, c *child) error {
 	pid := c.pid
 	s.setState(c, stopped, actor.PID{})
+	s.setLife(c, Stopping)
 	reason, err := s.shutdown(ctx, c, pid, nil)
+	s.setLife(c, Stopped)
 	if reason == nil {
 		return err
 	}

@@ -30,6 +30,7 @@ func (s *sup) start(ctx actor.Context, c *child) error {
 			return err
 		}
 	}
+	s.setLife(c, Starting)
 	pid, err := ctx.SpawnLink(a, opts...)
 	if errors.Is(err, actor.Ignore) {
 		// As OTP's ignore: the start is done, with no process. A static

@@ -3,6 +3,7 @@ package supervisor
 import (
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/rs/zerolog"
 
@@ -33,6 +34,12 @@ type sup struct {
 	bo       backoffState
 	breakers map[string]*breaker // the shared ones, by Child.Breaker
 	orphans  []actor.PID         // stand-ins of children no longer behind a breaker
+
+	// view guards what Describe reads from another goroutine: cfg, the
+	// list of children and n, and each child's pid, restarts, life and
+	// lastExit. The supervisor writes those under it and reads them
+	// without it (it is their only writer); each hold is O(1).
+	view sync.Mutex
 }
 
 var (
@@ -64,12 +71,16 @@ func (s *sup) Init(ctx actor.Context) error {
 	if err != nil {
 		return err
 	}
+	s.view.Lock()
 	s.cfg = cfg
+	s.head, s.tail, s.n = nil, nil, 0
+	s.view.Unlock()
+	ctx.SetDescriber(s)
 	s.self = ctx.Self()
 	s.log = ctx.Logger().With().Stringer("supervisor", s.self).Logger()
 	s.byPID.Clear()
 	s.byID = make(map[string]*child, len(s.specs))
-	s.head, s.tail, s.n, s.active, s.sigLive, s.tokens = nil, nil, 0, 0, 0, 0
+	s.active, s.sigLive, s.tokens = 0, 0, 0
 	s.hist, s.bo, s.breakers, s.orphans = history{}, backoffState{}, nil, nil
 
 	if cfg.strategy == SimpleOneForOne {

@@ -194,3 +194,5 @@ func (s *System) backlog(pid actor.PID) int {
 	}
 	return q.mb.User.Len()
 }
+
+func (p *process) SetDescriber(d actor.Describer) { p.setDescriber(d) }

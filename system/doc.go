@@ -68,4 +68,14 @@
 // WithMetrics the metric code is a predictable branch per spawn, exit and
 // turn, and per message the test of a local boolean that is always false.
 // Package otelrt exports these to OpenTelemetry.
+//
+// # Introspection
+//
+// Inspect and Snapshot read a process from runtime-side state: they never
+// send it a message and never wait for it, so a busy or stuck process is
+// described like an idle one. Each process is read on its own, taking its
+// lock only to copy its links and monitors; what a process published with
+// Context.SetDescriber (a supervisor's children) is read by its Describer
+// on the inspecting goroutine. Nobody inspecting costs nothing: the count
+// of messages received is the one the mailbox keeps anyway.
 package system

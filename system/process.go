@@ -102,7 +102,8 @@ type procExt struct {
 	cancel   context.CancelFunc
 	death    context.Context // see deathContext
 	die      context.CancelFunc
-	timers   *timer // the first of the pending timers it owns, cancelled at exit
+	timers   *timer          // the first of the pending timers it owns, cancelled at exit
+	desc     actor.Describer // published with Context.SetDescriber, for introspection
 }
 
 // canceled is the death context of a process that is already dead.

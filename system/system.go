@@ -50,6 +50,8 @@ type System struct {
 
 	deadBy deadLetterCounts // dead letters by reason
 	subsMu sync.Mutex
+
+	inspect inspection // see inspect.go; touched only by Inspect and Snapshot
 }
 
 // New returns a running system. It is silent unless given WithLogger.

@@ -14,13 +14,17 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
 
 	"github.com/airssys/rt/actor"
+	"github.com/airssys/rt/observer"
 	"github.com/airssys/rt/supervisor"
 	"github.com/airssys/rt/system"
 )
@@ -84,6 +88,12 @@ func run(ctx context.Context, w io.Writer, cfg Config) (Summary, error) {
 
 	sys := system.New(system.WithLogger(log))
 	defer sys.Shutdown(context.Background())
+	url, stopObserver, err := serveObserver(sys)
+	if err != nil {
+		return Summary{}, err
+	}
+	defer stopObserver()
+	fmt.Fprintf(w, "Observer: %s (the live tree and process table, while the demo runs)\n\n", url)
 	events := sys.Subscribe(isReported)
 	defer events.Close()
 	c := newCollector(cfg)
@@ -153,7 +163,7 @@ loop:
 	wctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	c.drain(events)
-	tree := c.tree(wctx, sys, root, nil)
+	tree := finalTree(sys)
 	if err := sys.Shutdown(wctx); err != nil {
 		return Summary{}, err
 	}
@@ -238,4 +248,40 @@ func isTerminal(w io.Writer) bool {
 	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// serveObserver serves the observer's page for sys on a free port of
+// 127.0.0.1 and returns its URL, and a func that stops the server (a page
+// still open ends its stream once the system has shut down).
+func serveObserver(sys *system.System) (string, func(), error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/debug/rt/", observer.Handler(sys))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = srv.Serve(ln) // returns ErrServerClosed once stopped
+	}()
+	stop := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		if srv.Shutdown(ctx) != nil {
+			_ = srv.Close()
+		}
+		<-done
+	}
+	return "http://" + ln.Addr().String() + "/debug/rt/", stop, nil
+}
+
+// finalTree renders the supervision tree from one snapshot, as the
+// observer shows it.
+func finalTree(sys *system.System) string {
+	snap := sys.Snapshot()
+	var b strings.Builder
+	_ = observer.WriteText(&b, observer.BuildTree(&snap, observer.TreeOptions{MaxChildren: 20}))
+	return b.String()
 }

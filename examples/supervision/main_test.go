@@ -43,6 +43,7 @@ func TestRun(t *testing.T) {
 		"messages lost in a crashing handler",
 		"Escalations: ",
 		"Dead letters: ",
+		"Observer: http://127.0.0.1:",
 		"Final tree\nshop <",
 		"└── gateway <",
 		"    └── fx-api <",

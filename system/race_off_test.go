@@ -1,0 +1,7 @@
+//go:build !race
+
+package system_test
+
+// slowdown is how much slower the race detector makes the code a
+// timing bound measures: not built with it, none.
+const slowdown = 1
