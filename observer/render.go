@@ -61,6 +61,9 @@ func nodeLine(n *Node) string {
 		fmt.Fprintf(&b, " %s %d/%s %s", n.Strategy, n.Intensity, n.Period, n.Escalation)
 	}
 	b.WriteString("  " + n.State)
+	if n.Breaker != "" {
+		b.WriteString("  breaker " + n.Breaker)
+	}
 	if n.Restarts > 0 {
 		fmt.Fprintf(&b, "  restarts %d", n.Restarts)
 	}
@@ -124,6 +127,9 @@ func WriteDOT(w io.Writer, t *Tree, opts DOTOptions) error {
 		}
 		if n.State != "running" {
 			label += "\\n" + n.State
+		}
+		if n.Breaker != "" {
+			label += "\\nbreaker " + n.Breaker
 		}
 		if n.Restarts > 0 {
 			label += "\\nrestarts " + strconv.Itoa(n.Restarts)

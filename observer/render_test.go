@@ -2,16 +2,21 @@ package observer_test
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
 	"regexp"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/airssys/rt/actor"
 	"github.com/airssys/rt/actortest"
 	"github.com/airssys/rt/observer"
+	"github.com/airssys/rt/supervisor"
 	"github.com/airssys/rt/system"
 )
 
@@ -58,5 +63,34 @@ func TestGoldenRenderings(t *testing.T) {
 		var limited bytes.Buffer
 		require.NoError(t, observer.WriteText(&limited, observer.BuildTree(&snap, observer.TreeOptions{MaxChildren: 1})))
 		golden(t, "tree-max1.txt", limited.Bytes())
+	})
+}
+
+// breakerChild crashes on any message.
+type breakerChild struct{}
+
+func (breakerChild) Receive(ctx actor.Context, _ any) { ctx.Stop(errors.New("db down")) }
+
+// A child waiting behind an open circuit breaker shows the breaker's
+// state in every rendering.
+func TestRenderingsShowBreakers(t *testing.T) {
+	actortest.Run(t, func(t *testing.T, sys *system.System) {
+		_, err := sys.Spawn(supervisor.New(supervisor.Spec{
+			Intensity:  supervisor.NoRestarts,
+			Escalation: supervisor.Breaker{CoolDown: time.Hour, MaxCoolDown: time.Hour, Probation: time.Second},
+		}, supervisor.Child{ID: "db", Start: actor.PropsOf(func() actor.Actor { return breakerChild{} }, actor.WithName("db"))}))
+		require.NoError(t, err)
+		pid, _ := sys.Whereis("db")
+		require.NoError(t, sys.Send(pid, "query"))
+		synctest.Wait()
+		snap := sys.Snapshot()
+		tree := observer.BuildTree(&snap, observer.TreeOptions{})
+		var text, js, dot bytes.Buffer
+		require.NoError(t, observer.WriteText(&text, tree))
+		require.NoError(t, observer.WriteJSON(&js, tree))
+		require.NoError(t, observer.WriteDOT(&dot, tree, observer.DOTOptions{}))
+		require.Regexp(t, `db\S* worker  restarting  breaker open`, text.String())
+		require.Contains(t, js.String(), `"breaker": "open"`)
+		require.Contains(t, dot.String(), `breaker open`)
 	})
 }

@@ -57,6 +57,10 @@ type Node struct {
 	Restarts int    `json:"restarts"`
 	// LastExit is the exit reason of the process this one replaced.
 	LastExit string `json:"last_exit,omitempty"`
+	// Breaker is the state of the circuit breaker the child waits on
+	// ("open", or "half_open" for the child on probation); empty when
+	// closed.
+	Breaker string `json:"breaker,omitempty"`
 
 	// A supervisor's spec.
 	Strategy   string `json:"strategy,omitempty"`
@@ -227,6 +231,9 @@ func (b *builder) child(n *Node, cv *supervisor.ChildView) {
 	}
 	if cv.LastExit != nil {
 		n.LastExit = cv.LastExit.Error()
+	}
+	if cv.Breaker != supervisor.Closed {
+		n.Breaker = cv.Breaker.String()
 	}
 }
 

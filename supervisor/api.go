@@ -250,6 +250,7 @@ func (q terminateChildReq) serve(ctx actor.Context, s *sup) reply {
 	case restarting:
 		s.setState(c, stopped, actor.PID{})
 		c.wait = nil // no longer waiting on a breaker either
+		s.brkDirty = true
 	}
 	if c.spec.Restart == Temporary || s.dynamic() {
 		s.remove(c)

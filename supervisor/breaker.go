@@ -175,6 +175,7 @@ func (s *sup) openBreaker(ctx actor.Context, b *breaker, c *child, st Strategy, 
 	d := backoffDelay(Backoff{Base: cfg.CoolDown, Max: cfg.MaxCoolDown, Jitter: cfg.Jitter}, b.attempt, rand.Float64())
 	b.attempt++
 	b.opened = now
+	s.brkDirty = true
 	b.cfg, b.state, b.probe, b.members = cfg, Open, nil, b.members[:0]
 	var ids []string
 	for x := s.head; x != nil; x = x.next {
@@ -220,6 +221,7 @@ func (s *sup) passed(ctx actor.Context, m breakerProbation) {
 // probeNext starts b's next waiting child on probation, or closes b when
 // none is left. A child that fails to start opens b again.
 func (s *sup) probeNext(ctx actor.Context, b *breaker) {
+	s.brkDirty = true
 	for len(b.members) > 0 {
 		x := b.members[0]
 		if x.removed || x.state != restarting || x.wait != b {
@@ -254,6 +256,7 @@ func (s *sup) probeNext(ctx actor.Context, b *breaker) {
 // closeBreaker closes b; reset says ResetChild asked for it, which also
 // starts the cool-downs again from CoolDown.
 func (s *sup) closeBreaker(ctx actor.Context, b *breaker, reset bool) {
+	s.brkDirty = true
 	for _, x := range b.members {
 		if x.wait == b {
 			x.wait = nil

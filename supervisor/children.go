@@ -20,8 +20,9 @@ type child struct {
 	state    uint8
 	token    uint64 // identifies the pending restart; a stale one is ignored
 	restarts int
-	life     Life  // for Describe; under sup.view
-	lastExit error // for Describe; under sup.view
+	life     Life         // for Describe; under sup.view
+	lastExit error        // for Describe; under sup.view
+	brkView  BreakerState // for Describe, under sup.view: breakerState as of the last change
 	removed  bool
 	brk      *breaker     // its own breaker, once it needed one
 	wait     *breaker     // the breaker it is down with, if any

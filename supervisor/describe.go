@@ -77,6 +77,21 @@ type ChildView struct {
 	// LastExit is the exit reason of the child's previous process (the
 	// one a restart replaced), nil if it never exited.
 	LastExit error
+	// Breaker is the state of the breaker the child waits on (Open, or
+	// HalfOpen for the child on probation), Closed otherwise, as of the end
+	// of the supervisor's last message.
+	Breaker BreakerState
+}
+
+// showBreakers publishes every child's breaker state to the view, after a
+// breaker changed: O(children), once per message that changed a breaker.
+func (s *sup) showBreakers() {
+	s.brkDirty = false
+	s.view.Lock()
+	defer s.view.Unlock()
+	for c := s.head; c != nil; c = c.next {
+		c.brkView = s.breakerState(c)
+	}
 }
 
 // Describe implements actor.Describer: it copies the supervisor's
@@ -95,7 +110,7 @@ func (s *sup) Describe() any {
 	for c := s.head; c != nil; c = c.next {
 		in.Children = append(in.Children, ChildView{
 			ID: c.spec.ID, PID: c.pid, Restart: c.spec.Restart, Shutdown: c.spec.Shutdown,
-			Kind: c.spec.Kind, Restarts: c.restarts, State: c.life, LastExit: c.lastExit,
+			Kind: c.spec.Kind, Restarts: c.restarts, State: c.life, LastExit: c.lastExit, Breaker: c.brkView,
 		})
 	}
 	return in

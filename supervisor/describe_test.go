@@ -125,3 +125,31 @@ func TestLifeNames(t *testing.T) {
 	}
 	require.Equal(t, "Life(9)", supervisor.Life(9).String())
 }
+
+// The breaker a child waits on is visible through Inspect: open while it
+// waits, half-open while it is on probation, closed after.
+func TestDescribeBreakerStates(t *testing.T) {
+	bubble(t, func(t *testing.T, sys *system.System) {
+		sub := events(sys)
+		defer sub.Close()
+		sup := spawn(t, sys, supervisor.Spec{Intensity: supervisor.NoRestarts, Escalation: testBreaker},
+			child("w", nil), child("x", nil))
+		take(t, sub, 2)
+		state := func() []supervisor.BreakerState {
+			synctest.Wait() // the supervisor has finished its message
+			var out []supervisor.BreakerState
+			for _, c := range info(t, sys, sup).Children {
+				out = append(out, c.Breaker)
+			}
+			return out
+		}
+		require.Equal(t, []supervisor.BreakerState{supervisor.Closed, supervisor.Closed}, state())
+		crashChild(t, sys, sup, "w", errBoom)
+		require.Equal(t, []string{"exited w: boom", "opened w [w] 1s #1"}, take(t, sub, 2))
+		require.Equal(t, []supervisor.BreakerState{supervisor.Open, supervisor.Closed}, state())
+		require.Equal(t, []string{"restarted w", "half-open w probe w"}, take(t, sub, 2))
+		require.Equal(t, []supervisor.BreakerState{supervisor.HalfOpen, supervisor.Closed}, state())
+		require.Equal(t, "closed w", describe(next(t, sub)))
+		require.Equal(t, []supervisor.BreakerState{supervisor.Closed, supervisor.Closed}, state())
+	})
+}

@@ -34,6 +34,7 @@ type sup struct {
 	bo       backoffState
 	breakers map[string]*breaker // the shared ones, by Child.Breaker
 	orphans  []actor.PID         // stand-ins of children no longer behind a breaker
+	brkDirty bool                // a breaker changed: the view's breaker states are stale
 
 	// view guards what Describe reads from another goroutine: cfg, the
 	// list of children and n, and each child's pid, restarts, life and
@@ -154,6 +155,9 @@ func (s *sup) Receive(ctx actor.Context, msg any) {
 	}
 	if len(s.orphans) > 0 {
 		s.dropStandIns(ctx)
+	}
+	if s.brkDirty {
+		s.showBreakers()
 	}
 }
 
