@@ -1,6 +1,6 @@
 module github.com/airssys/rt
 
-go 1.25
+go 1.26.0
 
 require (
 	github.com/google/uuid v1.6.0
@@ -14,5 +14,5 @@ require (
 	github.com/mattn/go-colorable v0.1.14 // indirect
 	github.com/mattn/go-isatty v0.0.20 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
-	golang.org/x/sys v0.29.0 // indirect
+	golang.org/x/sys v0.50.0 // indirect
 )
