@@ -18,6 +18,15 @@ type ancestor struct {
 // start spawns c linked to the supervisor and records it as running, or
 // as stopped if its Init returned actor.Ignore.
 func (s *sup) start(ctx actor.Context, c *child) error {
+	if c.spec.StartLink != nil {
+		pid, err := startLink(ctx, c.spec.StartLink)
+		if err != nil {
+			return err
+		}
+		c.token = s.nextToken()
+		s.setState(c, running, pid)
+		return nil
+	}
 	a, opts, err := s.build(c)
 	if err != nil {
 		return err
@@ -77,6 +86,17 @@ func startWith(f func(...any) actor.Props, args []any) (p actor.Props, err error
 		}
 	}()
 	return f(args...), nil
+}
+
+// startLink runs a child's own start function; a panic in it is a failed
+// start.
+func startLink(ctx actor.Context, f func(actor.Context) (actor.PID, error)) (pid actor.PID, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = actor.NewPanicError(ctx.Self(), v)
+		}
+	}()
+	return f(ctx)
 }
 
 // adopt refuses a child actor that is this supervisor or an ancestor, and

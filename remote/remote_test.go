@@ -1,0 +1,73 @@
+package remote_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/airssys/rt/actor"
+	"github.com/airssys/rt/remote"
+)
+
+// echo answers a ping with a pong, to the sender or as the reply.
+func echo(ctx actor.Context, msg any) {
+	switch m := msg.(type) {
+	case ping:
+		if ctx.Reply(pong{m.N}) != nil && !ctx.Sender().IsZero() {
+			_ = ctx.Send(ctx.Sender(), pong{m.N})
+		}
+	case string:
+		_ = ctx.Reply(m + "!")
+	}
+}
+
+func TestSendRequestReply(t *testing.T) {
+	s := startServer(t)
+	a := startNode(t, s.ClientURL(), "a")
+	b := startNode(t, s.ClientURL(), "b")
+	srv, err := b.System().Spawn(actor.Func(echo), actor.WithName("echo"))
+	require.NoError(t, err)
+	ctx := context.Background()
+
+	// From a System: Request, with a built-in and a registered type.
+	got, err := a.System().Request(ctx, srv, "hi")
+	require.NoError(t, err)
+	require.Equal(t, "hi!", got)
+	got, err = a.System().Request(ctx, srv, ping{7})
+	require.NoError(t, err)
+	require.Equal(t, pong{7}, got)
+
+	// From a Context: Send, and the reply to Sender comes back.
+	w, ch := probe(t, a.System(), false)
+	client, err := a.System().Spawn(actor.Func(func(ctx actor.Context, msg any) {
+		switch m := msg.(type) {
+		case ping:
+			_ = ctx.Send(srv, m)
+		case pong:
+			_ = ctx.Send(w, m)
+		case string: // a Request from a process, by name on the node
+			v, err := ctx.Request(ctx.Context(), srv, m)
+			if err == nil {
+				err = ctx.SendNamed("echo@b", ping{99})
+			}
+			_ = ctx.Send(w, []any{v, err})
+		}
+	}))
+	require.NoError(t, err)
+	require.NoError(t, a.System().Send(client, ping{1}))
+	require.Equal(t, pong{1}, next(t, ch))
+	require.NoError(t, a.System().Send(client, "x"))
+	require.Equal(t, []any{"x!", nil}, next(t, ch))
+	require.Equal(t, pong{99}, next(t, ch)) // echo@b answered the client's Sender
+
+	// SendNamed from a System to a name on a node.
+	require.NoError(t, a.System().SendNamed("echo@b", "no reply"))
+	err = a.System().SendNamed("nobody@b", "lost")
+	require.NoError(t, err, "the name is looked up on b, which dead-letters it")
+
+	name, inc, ok := remote.NodeOf(srv)
+	require.True(t, ok)
+	require.Equal(t, "b", name)
+	require.Equal(t, b.Incarnation(), inc)
+}
