@@ -93,6 +93,8 @@ func connected(t *testing.T, n *remote.Node, peer string) {
 
 type nodeOpt func(*remote.Config)
 
+type natsOptions = nats.Options
+
 // startNode starts a system and a node on it; both end with the test.
 func startNode(t *testing.T, url, name string, opts ...nodeOpt) *remote.Node {
 	t.Helper()

@@ -2,6 +2,7 @@ package remote
 
 import (
 	"errors"
+	"time"
 
 	"github.com/airssys/rt/actor"
 )
@@ -54,6 +55,17 @@ const (
 	exitRefused             // the answer to a link whose target is gone
 )
 
+// deliver hands a message to its local receiver. A full Backpressure
+// mailbox holds the node's frames back until it has room (as a busy
+// distribution port does in Erlang), or the node closes; meanwhile the
+// failure detector counts every peer as heard (see Node.tick), since it is
+// this node that is not reading.
+func (n *Node) deliver(from, to actor.PID, msg any) {
+	n.inside.Store(time.Now().UnixNano())
+	_ = n.sys.RemoteSend(n.life, from, to, msg) // a failure is a dead letter there
+	n.inside.Store(0)
+}
+
 // onData handles a data frame of the session held with p.
 func (p *peer) onData(kind byte, r *reader) {
 	n := p.n
@@ -78,7 +90,7 @@ func (p *peer) onData(kind byte, r *reader) {
 		case !ok:
 			sys.DeadLetter(to, from, msg, actor.ErrNoProcess)
 		default:
-			_ = sys.RemoteSend(from, to, msg) // a failure is a dead letter there
+			n.deliver(from, to, msg)
 		}
 	case kRequest, kRequestName:
 		from := p.pidOf(r.uvarint())

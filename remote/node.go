@@ -2,6 +2,7 @@ package remote
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -38,6 +39,9 @@ type Node struct {
 	monMu    sync.Mutex
 	nodeMons map[actor.Ref]nodeMon
 
+	life    context.Context // cancelled by Close: ends a wait for room
+	cancel  context.CancelFunc
+	inside  atomic.Int64 // when the delivery under way began, or 0
 	last    *peer // the peer of the previous frame; the subscription's goroutine only
 	stop    chan struct{}
 	wg      sync.WaitGroup
@@ -72,6 +76,7 @@ func Start(sys *system.System, cfg Config) (*Node, error) {
 		peers: xsync.NewMapOf[string, *peer](), kinds: xsync.NewMapOf[string, Kind](),
 		nodeMons: make(map[actor.Ref]nodeMon), stop: make(chan struct{}), done: make(chan struct{}),
 	}
+	n.life, n.cancel = context.WithCancel(context.Background())
 	n.bufs.New = func() any { b := make([]byte, 0, 256); return &b }
 	id, ok := registerLocal(cfg.Cluster, cfg.Name, n.inc, sys.Number())
 	if !ok {
@@ -173,6 +178,7 @@ func (n *Node) Close() error {
 		return nil
 	}
 	close(n.stop)
+	n.cancel()
 	n.wg.Wait()
 	for _, p := range n.peerList() {
 		p.down(actor.NoConnection, true)
@@ -222,7 +228,15 @@ func (n *Node) tick() {
 		case <-t.C:
 		}
 		now := time.Now().UnixNano()
+		stalled := false
+		if in := n.inside.Load(); in != 0 && time.Duration(now-in) > n.cfg.Heartbeat/4 {
+			// This node is not reading: its peers' silence is its own.
+			stalled = true
+		}
 		for _, p := range n.peerList() {
+			if stalled {
+				p.heard.Store(now)
+			}
 			p.tick(now)
 		}
 	}

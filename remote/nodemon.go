@@ -44,11 +44,11 @@ func (n *Node) MonitorNode(watcher actor.PID, node string) (actor.Ref, error) {
 		return ref, nil
 	}
 	if !validToken(node) {
-		_ = n.sys.RemoteSend(actor.PID{}, watcher, NodeDown{Node: node, Reason: actor.NoConnection})
+		_ = n.sys.RemoteSend(nil, actor.PID{}, watcher, NodeDown{Node: node, Reason: actor.NoConnection})
 		return ref, nil
 	}
 	if err := n.ensure(n.peerFor(node)); err != nil {
-		_ = n.sys.RemoteSend(actor.PID{}, watcher, NodeDown{Node: node, Reason: actor.NoConnection})
+		_ = n.sys.RemoteSend(nil, actor.PID{}, watcher, NodeDown{Node: node, Reason: actor.NoConnection})
 	}
 	return ref, nil
 }
@@ -84,6 +84,6 @@ func (n *Node) nodeEvent(node string, up bool, reason error) {
 		if up {
 			msg = NodeUp{Node: node, Incarnation: inc}
 		}
-		_ = n.sys.RemoteSend(actor.PID{}, w, msg)
+		_ = n.sys.RemoteSend(nil, actor.PID{}, w, msg)
 	}
 }

@@ -47,9 +47,9 @@ type peer struct {
 
 	bk      sync.Mutex // bookkeeping, for NoConnection
 	links   map[link]struct{}
-	outMons map[uint64]outMon   // by wire ref
+	outMons map[uint64]outMon    // by wire ref
 	outRefs map[actor.Ref]uint64 // wire ref of a local monitor
-	inMons  map[actor.Ref]inMon // by the local Ref issued for it
+	inMons  map[actor.Ref]inMon  // by the local Ref issued for it
 	inKeys  map[inKey]actor.Ref
 	calls   map[uint64]*call
 	reset   uint64 // the last stale session answered with kReset
@@ -310,8 +310,7 @@ func (e *ending) notify(p *peer) {
 	}
 	sys := p.n.sys
 	for l := range e.links {
-		sys.RemoteUnlink(l.local, l.remote)
-		sys.RemoteExit(l.remote, l.local, e.reason, false)
+		sys.RemoteExit(l.remote, l.local, e.reason, true)
 	}
 	for _, m := range e.outMons {
 		sys.RemoteDown(m.watcher, m.ref, m.target, e.reason)

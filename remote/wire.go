@@ -10,24 +10,24 @@ import (
 // incarnation, and the session of the pair (see peer.go); the rest is the
 // kind's own fields, in the order the send functions write them.
 const (
-	kHello     byte = iota + 1 // sess: a new session, offered
-	kAck                       // sess: the session accepted
-	kHeartbeat                 //
-	kBye                       // the sender is closing
-	kReset                     // stale sess: the sender no longer has that session
-	kSend                      // from, toInc, to, payload
-	kSendName                  // from, name, payload
-	kRequest                   // from, toInc, to, req, payload
-	kRequestName               // from, name, req, payload
-	kReply                     // req, status, payload or reason
-	kLink                      // from, toInc, to
-	kUnlink                    // from, toInc, to
-	kMonitor                   // watcher, wref, toInc, to
-	kDemonitor                 // watcher, wref, toInc, to
-	kExit                      // from, toInc, to, link, reason
-	kDown                      // watcher, wref, target, reason
-	kSpawn                     // req, kind, linkTo, payload
-	kSpawned                   // req, status, id or reason
+	kHello       byte = iota + 1 // sess: a new session, offered
+	kAck                         // sess: the session accepted
+	kHeartbeat                   //
+	kBye                         // the sender is closing
+	kReset                       // stale sess: the sender no longer has that session
+	kSend                        // from, toInc, to, payload
+	kSendName                    // from, name, payload
+	kRequest                     // from, toInc, to, req, payload
+	kRequestName                 // from, name, req, payload
+	kReply                       // req, status, payload or reason
+	kLink                        // from, toInc, to
+	kUnlink                      // from, toInc, to
+	kMonitor                     // watcher, wref, toInc, to
+	kDemonitor                   // watcher, wref, toInc, to
+	kExit                        // from, toInc, to, link, reason
+	kDown                        // watcher, wref, target, reason
+	kSpawn                       // req, kind, linkTo, payload
+	kSpawned                     // req, status, id or reason
 )
 
 // Reply status.

@@ -103,13 +103,18 @@ func (s *System) DeadLetter(to, from actor.PID, msg any, reason error) {
 	s.deadLetter(to, from, msg, reason)
 }
 
-// RemoteSend delivers msg to local process to from foreign sender from,
-// never waiting for room: a full mailbox, whatever its policy, refuses it
-// with actor.ErrMailboxFull. On error the message is a dead letter.
-func (s *System) RemoteSend(from, to actor.PID, msg any) error {
+// RemoteSend delivers msg to local process to from foreign sender from.
+// A full Backpressure mailbox is waited on until ctx ends (a nil ctx: not
+// at all); any other full mailbox refuses it under its policy. On error
+// the message is a dead letter.
+func (s *System) RemoteSend(ctx context.Context, from, to actor.PID, msg any) error {
 	err := s.push(nil, nil, from, to, msg, nil, false)
 	if errors.Is(err, mailbox.ErrFull) && s.isBackpressure(to) {
-		s.deadLetter(to, from, msg, actor.ErrMailboxFull)
+		if ctx == nil {
+			s.deadLetter(to, from, msg, actor.ErrMailboxFull)
+			return actor.ErrMailboxFull
+		}
+		return s.push(ctx, nil, from, to, msg, nil, true)
 	}
 	return err
 }
@@ -181,18 +186,13 @@ func (s *System) RemoteLink(local, foreign actor.PID) bool {
 }
 
 // RemoteUnlink removes local's link to foreign; an exit signal through it
-// already queued as an Exit message is not delivered.
+// already queued as an Exit message is then ignored when received.
 func (s *System) RemoteUnlink(local, foreign actor.PID) {
 	q, ok := s.reg.Lookup(local)
 	if !ok {
 		return
 	}
 	q.dropLink(foreign)
-	q.mb.User.Update(func(env *envelope) {
-		if isLinkExit(env.kind()) && env.msg.(actor.Exit).From == foreign {
-			*env = envelope{from: mark(kindVoid)}
-		}
-	})
 }
 
 // RemoteMonitor makes foreign process watcher a monitor of local process
