@@ -246,7 +246,7 @@ func TestNoDeliveryAfterNoConnection(t *testing.T) {
 	sender, err := b.System().Spawn(f)
 	require.NoError(t, err)
 	require.NoError(t, b.System().Send(sender, "go"))
-	<-arrived // the flood is under way
+	<-arrived        // the flood is under way
 	ss[1].Shutdown() // b reconnects to ss[2]
 	select {
 	case <-f.told:

@@ -42,7 +42,7 @@ type Node struct {
 	life    context.Context // cancelled by Close: ends a wait for room
 	cancel  context.CancelFunc
 	inside  atomic.Int64 // when the delivery under way began, or 0
-	last    *peer // the peer of the previous frame; the subscription's goroutine only
+	last    *peer        // the peer of the previous frame; the subscription's goroutine only
 	stop    chan struct{}
 	wg      sync.WaitGroup
 	gmu     sync.Mutex // goTracked

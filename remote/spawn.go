@@ -106,7 +106,7 @@ func (n *Node) onSpawn(p *peer, r *reader) {
 	p.mu.RUnlock()
 	n.goTracked(func() {
 		pid, err := n.spawnFor(kind, args, err, linkTo)
-		_ = n.sendFrame(p, nil, kSpawned, func(b []byte) ([]byte, error) {
+		sent := n.sendFrame(p, nil, kSpawned, func(b []byte) ([]byte, error) {
 			if p.sess != sess {
 				return b, ErrNoConnection
 			}
@@ -116,7 +116,7 @@ func (n *Node) onSpawn(p *peer, r *reader) {
 			}
 			return appendUvarint(append(b, replyValue), pid.ID()), nil
 		})
-		if err == nil && !pid.IsZero() && p.sess != sess {
+		if err == nil && !pid.IsZero() && sent != nil {
 			// The requester is gone: nobody owns the process.
 			_ = n.sys.Exit(pid, actor.Kill)
 		}
