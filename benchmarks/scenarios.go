@@ -21,6 +21,8 @@ type config struct {
 	escReps   int   // escalations per depth
 	supN      int   // children of the supervisor in supervision-memory
 	timerN    int   // processes, each with an armed periodic timer, in timers
+	remoteN   int   // messages in remote-tell
+	remoteReq int   // round trips in remote-request
 	count     int   // runs of each scenario (-count): medians and spreads reported
 	mailbox   int   // capacity of the actors outside the sweep
 	sweep     []int // capacities of mailbox-sweep
@@ -43,6 +45,8 @@ func fullConfig() config {
 		escReps:   50,
 		supN:      100_000,
 		timerN:    10_000,
+		remoteN:   200_000,
+		remoteReq: 20_000,
 		count:     5,
 		mailbox:   actor.DefaultCapacity,
 		sweep:     []int{64, 256, 1024, 4096},
@@ -59,6 +63,7 @@ func quickConfig() config {
 	c.spawnN, c.signalN = 20_000, 2_000
 	c.restartN, c.siblingsN = 2_000, 2_000
 	c.escReps, c.supN, c.count = 10, 10_000, 3
+	c.remoteN, c.remoteReq = 50_000, 5_000
 	return c
 }
 
@@ -67,7 +72,7 @@ func tinyConfig() config {
 	return config{
 		tellN: 2_000, sweepN: 1_000, pingN: 200, spawnN: 200, signalN: 50,
 		restartN: 50, siblingsN: 20, siblings: []int{10, 100}, depths: []int{3, 10},
-		escReps: 3, supN: 1_000, timerN: 1_000, count: 1,
+		escReps: 3, supN: 1_000, timerN: 1_000, count: 1, remoteN: 1_000, remoteReq: 100,
 		mailbox: 64, sweep: []int{16, 64}, timeout: time.Minute,
 	}
 }
@@ -103,6 +108,12 @@ func scenarios() []scenario {
 		{"timers", func(c config) string {
 			return fmt.Sprintf("n=%d processes, each with an armed SendInterval", c.timerN)
 		}, runTimers},
+		{"remote-tell", func(c config) string {
+			return fmt.Sprintf("n=%d messages 1->1 across two nodes on one embedded NATS server, beside NATS publish->subscribe", c.remoteN)
+		}, runRemoteTell},
+		{"remote-request", func(c config) string {
+			return fmt.Sprintf("n=%d round trips across two nodes, beside NATS request/reply", c.remoteReq)
+		}, runRemoteRequest},
 	}
 }
 

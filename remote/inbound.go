@@ -2,7 +2,6 @@ package remote
 
 import (
 	"errors"
-	"time"
 
 	"github.com/airssys/rt/actor"
 )
@@ -61,9 +60,9 @@ const (
 // failure detector counts every peer as heard (see Node.tick), since it is
 // this node that is not reading.
 func (n *Node) deliver(from, to actor.PID, msg any) {
-	n.inside.Store(time.Now().UnixNano())
+	n.busy.Store(true)
 	_ = n.sys.RemoteSend(n.life, from, to, msg) // a failure is a dead letter there
-	n.inside.Store(0)
+	n.busy.Store(false)
 }
 
 // onData handles a data frame of the session held with p.

@@ -41,7 +41,9 @@ type Node struct {
 
 	life    context.Context // cancelled by Close: ends a wait for room
 	cancel  context.CancelFunc
-	inside  atomic.Int64 // when the delivery under way began, or 0
+	busy    atomic.Bool   // a delivery is under way (see deliver)
+	taken   atomic.Uint64 // frames taken by the subscription's handler
+	seen    uint64        // taken at the previous tick; tick only
 	last    *peer        // the peer of the previous frame; the subscription's goroutine only
 	stop    chan struct{}
 	wg      sync.WaitGroup
@@ -228,11 +230,11 @@ func (n *Node) tick() {
 		case <-t.C:
 		}
 		now := time.Now().UnixNano()
-		stalled := false
-		if in := n.inside.Load(); in != 0 && time.Duration(now-in) > n.cfg.Heartbeat/4 {
-			// This node is not reading: its peers' silence is its own.
-			stalled = true
-		}
+		// A node that has not taken a frame since the last tick while a
+		// delivery waits is not reading: its peers' silence is its own.
+		taken := n.taken.Load()
+		stalled := taken == n.seen && n.busy.Load()
+		n.seen = taken
 		for _, p := range n.peerList() {
 			if stalled {
 				p.heard.Store(now)
@@ -271,9 +273,8 @@ func (n *Node) publish(p *peer, b []byte) error {
 	if len(b) > n.max {
 		return fmt.Errorf("%w: %d bytes, max %d", ErrTooLarge, len(b), n.max)
 	}
-	if n.nc.Status() != nats.CONNECTED {
-		return ErrNoConnection
-	}
+	// The connection holds no publish back while it reconnects
+	// (ReconnectBufSize -1): Publish refuses it instead.
 	if err := n.nc.Publish(p.subject, b); err != nil {
 		return fmt.Errorf("%w: %v", ErrNoConnection, err)
 	}
@@ -292,6 +293,7 @@ func (n *Node) free(b *[]byte) {
 // handle is the subscription's handler: every frame for this node comes
 // through it, one at a time, in the order each sender published them.
 func (n *Node) handle(m *nats.Msg) {
+	n.taken.Add(1)
 	r := reader{b: m.Data}
 	kind := r.byte()
 	name := r.bytes()
@@ -321,7 +323,7 @@ func (n *Node) handle(m *nats.Msg) {
 		p.stale(kind, &r, sess)
 		return
 	}
-	p.heard.Store(time.Now().UnixNano())
+	p.frames.Add(1)
 	switch kind {
 	case kHeartbeat:
 	case kBye:

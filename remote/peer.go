@@ -43,7 +43,9 @@ type peer struct {
 	pend  uint64 // our outstanding offer
 	cur   atomic.Pointer[nodeID]
 	ready chan struct{} // closed at the first session
-	heard atomic.Int64  // unix nanoseconds of the last frame taken
+	heard  atomic.Int64  // unix nanoseconds when frames last moved, as the tick saw it
+	frames atomic.Uint64 // data frames and heartbeats taken
+	seen   uint64        // frames at the previous tick; tick only
 
 	bk      sync.Mutex // bookkeeping, for NoConnection
 	links   map[link]struct{}
@@ -242,6 +244,10 @@ func (p *peer) stale(kind byte, r *reader, sess uint64) {
 func (p *peer) tick(now int64) {
 	p.mu.RLock()
 	st := p.state
+	if f := p.frames.Load(); f != p.seen {
+		p.seen = f
+		p.heard.Store(now)
+	}
 	if st == stUp {
 		if time.Duration(now-p.heard.Load()) > p.n.cfg.Heartbeat {
 			p.mu.RUnlock()
