@@ -76,7 +76,7 @@ type Result struct {
 	// RatioVsNATS is the same against the NATS client alone (the remote
 	// scenarios).
 	RatioVsNATS *float64 `json:"ratio_vs_nats,omitempty"`
-	RatioOf       string   `json:"ratio_of,omitempty"`
+	RatioOf     string   `json:"ratio_of,omitempty"`
 	// Spread is the lowest and the highest headline figure of the runs.
 	Spread *Spread `json:"spread,omitempty"`
 	// Reps is how many runs (-count) the figures are the median of.

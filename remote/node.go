@@ -44,7 +44,7 @@ type Node struct {
 	busy    atomic.Bool   // a delivery is under way (see deliver)
 	taken   atomic.Uint64 // frames taken by the subscription's handler
 	seen    uint64        // taken at the previous tick; tick only
-	last    *peer        // the peer of the previous frame; the subscription's goroutine only
+	last    *peer         // the peer of the previous frame; the subscription's goroutine only
 	stop    chan struct{}
 	wg      sync.WaitGroup
 	gmu     sync.Mutex // goTracked

@@ -37,12 +37,12 @@ type peer struct {
 	name    string
 	subject string
 
-	mu    sync.RWMutex // state; held for reading by every send
-	state int
-	sess  uint64
-	pend  uint64 // our outstanding offer
-	cur   atomic.Pointer[nodeID]
-	ready chan struct{} // closed at the first session
+	mu     sync.RWMutex // state; held for reading by every send
+	state  int
+	sess   uint64
+	pend   uint64 // our outstanding offer
+	cur    atomic.Pointer[nodeID]
+	ready  chan struct{} // closed at the first session
 	heard  atomic.Int64  // unix nanoseconds when frames last moved, as the tick saw it
 	frames atomic.Uint64 // data frames and heartbeats taken
 	seen   uint64        // frames at the previous tick; tick only

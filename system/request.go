@@ -70,14 +70,14 @@ func (s *System) request(ctx context.Context, from *process, pid actor.PID, msg 
 	if from != nil && pid == from.pid {
 		return refuse(actor.ErrRequestSelf)
 	}
-	if err := s.checkPID(pid); err != nil {
-		if fs := s.foreignFor(pid); fs != nil {
-			var killed <-chan struct{}
-			if from != nil {
-				killed = from.deathContext().Done()
-			}
-			return fs.f.Request(ctx, killed, fromPID, pid, msg)
+	if fs := s.foreignFor(pid); fs != nil {
+		var killed <-chan struct{}
+		if from != nil {
+			killed = from.deathContext().Done()
 		}
+		return fs.f.Request(ctx, killed, fromPID, pid, msg)
+	}
+	if err := s.checkPID(pid); err != nil {
 		return refuse(err)
 	}
 	q, ok := s.reg.Lookup(pid)

@@ -142,10 +142,11 @@ func (s *System) deliverNoWait(from *process, fromPID, pid actor.PID, msg any) e
 }
 
 func (s *System) push(ctx context.Context, from *process, fromPID, pid actor.PID, msg any, req *request, wait bool) error {
-	if err := s.checkPID(pid); err != nil {
+	if pid.IsZero() || pid.System() != s.num { // checkPID's test, without its error
 		if fs := s.foreignFor(pid); fs != nil && req == nil {
 			return fs.f.Send(fromPID, pid, msg)
 		}
+		err := s.checkPID(pid)
 		s.deadLetter(pid, fromPID, msg, err)
 		return err
 	}
