@@ -49,6 +49,13 @@ func TestLedgerAcrossTwoNodes(t *testing.T) {
 		require.NoError(t, err)
 		defer sub.Close()
 	}
+	// A node loss during the run would explain a message lost in flight
+	// (NATS core is at most once): report one if it happens.
+	nodeWatch, nodeEvents := probe(t, a.System(), false)
+	connected(t, a, "b")
+	nref, err := a.MonitorNode(nodeWatch, "b")
+	require.NoError(t, err)
+	defer a.DemonitorNode(nref)
 	l := &ledger{handled: map[int]int{}}
 	recv := func(ctx actor.Context, msg any) {
 		if e, ok := msg.(entry); ok {
@@ -137,6 +144,21 @@ func TestLedgerAcrossTwoNodes(t *testing.T) {
 	total := senders * perReceiver * len(receivers)
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	var missing []int
+	for id := range total {
+		if l.handled[id] == 0 && deadAt[id] == "" {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) > 0 {
+		select {
+		case ev := <-nodeEvents:
+			t.Logf("the nodes lost each other during the run: %#v", ev)
+		default:
+			t.Log("no node loss was seen during the run")
+		}
+		t.Errorf("%d messages neither handled nor dead-lettered: %v", len(missing), missing[:min(len(missing), 40)])
+	}
 	for id := range total {
 		h := l.handled[id]
 		where, isDead := deadAt[id]
