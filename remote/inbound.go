@@ -156,10 +156,13 @@ func (p *peer) onData(kind byte, r *reader) {
 		p.inMons[ref] = inMon{key: key, target: target}
 		p.inKeys[key] = ref
 		p.bk.Unlock()
-		if ok && sys.RemoteMonitor(target, ref, p.pidOf(key.watcher)) {
+		// Watcher 0 is code outside any process there (System.Monitor):
+		// its PID still names the node, so that the Down finds its way.
+		watcher := actor.NewPID(p.cur.Load().num, key.watcher)
+		if ok && sys.RemoteMonitor(target, ref, watcher) {
 			return
 		}
-		foreign{n}.Down(p.pidOf(key.watcher), ref, target, actor.NoProc)
+		foreign{n}.Down(watcher, ref, target, actor.NoProc)
 	case kDemonitor:
 		key := inKey{watcher: r.uvarint(), wref: r.uvarint()}
 		p.bk.Lock()

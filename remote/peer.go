@@ -140,7 +140,14 @@ func (n *Node) ensure(p *peer) error {
 	case stDown:
 		return ErrNoConnection
 	}
-	p.offer()
+	p.mu.Lock()
+	if p.state == stUnknown && p.pend == 0 {
+		// One offer for all who wait: a new one would end the session
+		// the peer may be accepting (rule 4).
+		p.pend = rand.Uint64() | 1
+		p.control(kHello, p.pend)
+	}
+	p.mu.Unlock()
 	t := time.NewTimer(n.cfg.Heartbeat)
 	defer t.Stop()
 	select {

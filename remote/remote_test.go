@@ -71,3 +71,36 @@ func TestSendRequestReply(t *testing.T) {
 	require.Equal(t, "b", name)
 	require.Equal(t, b.Incarnation(), inc)
 }
+
+// System.Monitor, from outside any process, watches a remote process too.
+func TestSystemMonitorOfRemoteProcess(t *testing.T) {
+	s := startServer(t)
+	a := startNode(t, s.ClientURL(), "a")
+	b := startNode(t, s.ClientURL(), "b")
+	target, err := b.System().Spawn(actor.Func(crasher))
+	require.NoError(t, err)
+	m, err := a.System().Monitor(target)
+	require.NoError(t, err)
+	other, err := a.System().Monitor(target)
+	require.NoError(t, err)
+	require.True(t, other.Demonitor())
+	require.NoError(t, a.System().Send(target, "boom"))
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	d, err := m.Wait(ctx)
+	require.NoError(t, err)
+	var pe *actor.PanicError
+	require.ErrorAs(t, d.Reason, &pe)
+	require.Equal(t, target, d.PID)
+	select {
+	case d := <-other.Down():
+		t.Fatalf("a Down after Demonitor: %v", d)
+	default:
+	}
+	// A monitor of a process already gone answers NoProc.
+	m2, err := a.System().Monitor(target)
+	require.NoError(t, err)
+	d, err = m2.Wait(ctx)
+	require.NoError(t, err)
+	require.ErrorIs(t, d.Reason, actor.NoProc)
+}

@@ -56,7 +56,7 @@ var foreigns sync.Map // *System -> *foreignState
 type foreignState struct {
 	f     Foreign
 	mu    sync.Mutex
-	waits map[actor.Ref]downChan // ExitAndWait on a foreign PID
+	waits map[actor.Ref]watcher // ExitAndWait and System.Monitor on a foreign PID
 }
 
 // SetForeign installs f as the handler of foreign PIDs, or removes it
@@ -67,7 +67,7 @@ func (s *System) SetForeign(f Foreign) {
 		foreigns.Delete(s)
 		return
 	}
-	foreigns.Store(s, &foreignState{f: f, waits: make(map[actor.Ref]downChan)})
+	foreigns.Store(s, &foreignState{f: f, waits: make(map[actor.Ref]watcher)})
 }
 
 func (s *System) foreignFor(pid actor.PID) *foreignState {
@@ -250,6 +250,23 @@ func (s *System) foreignSignal(pid actor.PID, sig signal) {
 	if fs := s.foreignFor(pid); fs != nil {
 		fs.f.LinkExited(sig.from, pid, sig.reason)
 	}
+}
+
+// foreignMonitor is System.Monitor of a foreign pid: the Foreign watches
+// it for the zero PID, and its Down comes back by ref (see RemoteDown).
+func (s *System) foreignMonitor(fs *foreignState, pid actor.PID) *Monitor {
+	m := &Monitor{ref: actor.NewRef(), ch: make(chan actor.Down, 1)}
+	m.far = func() {
+		fs.mu.Lock()
+		delete(fs.waits, m.ref)
+		fs.mu.Unlock()
+		fs.f.Demonitor(actor.PID{}, m.ref, pid)
+	}
+	fs.mu.Lock()
+	fs.waits[m.ref] = m
+	fs.mu.Unlock()
+	fs.f.Monitor(actor.PID{}, m.ref, pid)
+	return m
 }
 
 // foreignExitAndWait is ExitAndWait for a foreign pid: a monitor through
