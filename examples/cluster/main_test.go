@@ -26,3 +26,26 @@ summary: node b left; 2 workers exited with noconnection and 2 were restarted on
 	require.Equal(t, 2, bytes.Count(out.Bytes(), []byte("exited: noconnection")))
 	require.Equal(t, 4, bytes.Count(out.Bytes(), []byte("  worker-")), "one exit and one restart line per worker of b")
 }
+
+// The three-program mode, with each program's part run here on a
+// goroutine: node a starts the server, b and c join it, a stops b and then
+// c through their control processes.
+func TestRunAsThreePrograms(t *testing.T) {
+	url := make(chan string, 1)
+	var aOut bytes.Buffer
+	aDone := make(chan error, 1)
+	go func() { aDone <- runSupervisor(&aOut, 300*time.Millisecond, "127.0.0.1:0", url) }()
+	u := <-url
+	hosts := make(chan error, 2)
+	for _, name := range []string{"b", "c"} {
+		go func() {
+			var out bytes.Buffer
+			hosts <- runWorkers(&out, name, u, 300*time.Millisecond)
+		}()
+	}
+	require.NoError(t, <-aDone)
+	require.NoError(t, <-hosts)
+	require.NoError(t, <-hosts)
+	require.Contains(t, aOut.String(), "after: worker-1 on c, worker-2 on c, worker-3 on c, worker-4 on c")
+	require.Contains(t, aOut.String(), "2 workers exited with noconnection and 2 were restarted on c")
+}
