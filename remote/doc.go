@@ -57,4 +57,15 @@
 // node a Placement chooses: when that node goes down, the supervisor sees
 // the child exit with actor.NoConnection and restarts it by its restart
 // type, where the Placement says then.
+//
+// # Goroutines and limits
+//
+// A node runs one goroutine of its own, the failure detector, plus one per
+// remote spawn being served (Init may take long); NATS runs the
+// subscription's handler and its connection's. Close waits for all of them.
+// Not carried across nodes: timers (SendAfter, SendInterval) to a remote
+// PID, Forward of a Request to one, MonitorName of "name@node", and PIDs
+// inside message bodies (see ErrPIDInMessage). A node name once used is
+// offered a session every T/4 until the node closes, so that it is found
+// when it comes up.
 package remote
