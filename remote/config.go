@@ -54,6 +54,9 @@ type Config struct {
 	// first use (a PID, a name@node, MonitorNode, a spawn). A peer that does
 	// not answer within T is down, and retried every T/4.
 	Peers []string
+	// Kinds are registered (see Node.RegisterKind) before the node joins,
+	// so that no node sees it up without them.
+	Kinds map[string]Kind
 	// Logger receives the node's structured logs (node up and down,
 	// refused frames); silent by default.
 	Logger zerolog.Logger
@@ -82,6 +85,11 @@ func (c Config) withDefaults() (Config, error) {
 	for _, p := range c.Peers {
 		if !validToken(p) {
 			return c, fmt.Errorf("%w: peer %q is not a node name", ErrBadConfig, p)
+		}
+	}
+	for name, k := range c.Kinds {
+		if name == "" || k == nil {
+			return c, fmt.Errorf("%w: Kinds needs names and non-nil Kinds", ErrBadConfig)
 		}
 	}
 	if c.Codec == nil {

@@ -79,6 +79,9 @@ func Start(sys *system.System, cfg Config) (*Node, error) {
 		nodeMons: make(map[actor.Ref]nodeMon), stop: make(chan struct{}), done: make(chan struct{}),
 	}
 	n.life, n.cancel = context.WithCancel(context.Background())
+	for name, k := range cfg.Kinds {
+		n.kinds.Store(name, k)
+	}
 	n.bufs.New = func() any { b := make([]byte, 0, 256); return &b }
 	id, ok := registerLocal(cfg.Cluster, cfg.Name, n.inc, sys.Number())
 	if !ok {

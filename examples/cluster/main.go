@@ -69,16 +69,17 @@ type node struct {
 }
 
 func startNode(url, name string, t time.Duration) (*node, error) {
+	// Types and kinds are given before the node joins: no node sees it up
+	// without them.
+	types := remote.NewTypes()
+	if err := types.Register("job", job{}); err != nil {
+		return nil, err
+	}
 	sys := system.New()
-	n, err := remote.Start(sys, remote.Config{Cluster: "example", Name: name, URL: url, Heartbeat: t, Peers: []string{"a", "b", "c"}})
+	n, err := remote.Start(sys, remote.Config{Cluster: "example", Name: name, URL: url, Heartbeat: t,
+		Peers: []string{"a", "b", "c"}, Codec: types, Kinds: map[string]remote.Kind{"worker": worker}})
 	if err != nil {
-		return nil, err
-	}
-	if err := n.Types().Register("job", job{}); err != nil {
-		return nil, err
-	}
-	if err := n.RegisterKind("worker", worker); err != nil {
-		return nil, err
+		return nil, errors.Join(err, sys.Shutdown(context.Background()))
 	}
 	return &node{sys, n}, nil
 }
