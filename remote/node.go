@@ -192,7 +192,11 @@ func (n *Node) Close() error {
 	n.gclosed = true
 	n.gmu.Unlock()
 	n.gwg.Wait()
-	_ = n.nc.Flush()
+	if n.nc.IsConnected() {
+		// The peers get the byes; a connection that is reconnecting has
+		// nothing to flush and would wait out its timeout.
+		_ = n.nc.FlushTimeout(n.cfg.Heartbeat)
+	}
 	n.sys.SetForeign(nil)
 	var err error
 	if n.sub != nil {
