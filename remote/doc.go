@@ -63,9 +63,10 @@
 // A node runs one goroutine of its own, the failure detector, plus one per
 // remote spawn being served (Init may take long); NATS runs the
 // subscription's handler and its connection's. Close waits for all of them.
-// Not carried across nodes: timers (SendAfter, SendInterval) to a remote
-// PID, Forward of a Request to one, MonitorName of "name@node", and PIDs
-// inside message bodies (see ErrPIDInMessage). A node name once used is
+// Timers (SendAfter, SendInterval) to a remote PID send through the node at
+// each firing. Not carried across nodes: Forward of a Request to a remote
+// PID, MonitorName of "name@node", and PIDs inside message bodies (see
+// ErrPIDInMessage). A node name once used is
 // offered a session every T/4 until the node closes, so that it is found
 // when it comes up.
 package remote

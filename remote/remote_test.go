@@ -104,3 +104,20 @@ func TestSystemMonitorOfRemoteProcess(t *testing.T) {
 	require.NoError(t, err)
 	require.ErrorIs(t, d.Reason, actor.NoProc)
 }
+
+// Timers send to a remote process as to a local one: each firing is a send
+// through the node.
+func TestTimersToRemoteProcess(t *testing.T) {
+	s := startServer(t)
+	a := startNode(t, s.ClientURL(), "a")
+	b := startNode(t, s.ClientURL(), "b")
+	dst, ch := probe(t, b.System(), false)
+	_, err := a.System().SendAfter(0, dst, "after")
+	require.NoError(t, err)
+	require.Equal(t, "after", next(t, ch))
+	cancel, err := a.System().SendInterval(T/10, dst, "tick")
+	require.NoError(t, err)
+	require.Equal(t, "tick", next(t, ch))
+	require.Equal(t, "tick", next(t, ch))
+	require.True(t, cancel())
+}

@@ -322,3 +322,13 @@ func (s *System) sendNamedForeign(from actor.PID, full string, msg any) (err err
 	}
 	return v.(*foreignState).f.SendNamed(from, name, node, msg), true
 }
+
+// timerPID is checkPID for a timer's target: a foreign PID is accepted when
+// a Foreign is installed, which each firing then sends through.
+func (s *System) timerPID(pid actor.PID) error {
+	err := s.checkPID(pid)
+	if err != nil && s.foreignFor(pid) != nil {
+		return nil
+	}
+	return err
+}
