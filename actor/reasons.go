@@ -23,6 +23,11 @@ var (
 	// NoProc is the reason delivered by a link or monitor whose target did
 	// not exist or had already exited.
 	NoProc error = reason("noproc")
+	// NoConnection is the reason delivered by a link or monitor of a
+	// process on another node when that node became unreachable (Erlang's
+	// noconnection): the process may still be running there. Each monitor
+	// gets exactly one Down with it, each link one exit signal.
+	NoConnection error = reason("noconnection")
 	// Ignore, returned by Init, declines to start without failing (OTP's
 	// ignore): Spawn returns a zero PID and an error wrapping Ignore, and
 	// a supervisor counts the start as done with no process.

@@ -35,7 +35,7 @@ func TestScenariosQuick(t *testing.T) {
 			for _, r := range rs {
 				impls[r.Impl] = true
 				require.Equal(t, sc.name, r.Scenario)
-				require.Contains(t, []string{implRuntime, implChan, implRing, implDirect}, r.Impl)
+				require.Contains(t, []string{implRuntime, implChan, implRing, implDirect, implNATS}, r.Impl)
 				require.Positive(t, r.N, "%+v", r)
 				require.Equal(t, 1, r.Reps, "%+v", r)
 				_, v := headline(r)

@@ -22,6 +22,10 @@ const (
 	// implDirect is the runtime doing the same work without the feature a
 	// scenario measures (a router): the baseline of RatioVsDirect.
 	implDirect = "direct"
+	// implNATS is the NATS client alone doing what a remote scenario does
+	// through nodes (publish→subscribe, request/reply): the baseline of
+	// RatioVsNATS.
+	implNATS = "nats"
 )
 
 // Result is one line of the report. A nil metric was not measured by the
@@ -78,7 +82,10 @@ type Result struct {
 	// RatioVsDirect is the same against the runtime without the feature
 	// measured, in the same run (the router scenario).
 	RatioVsDirect *float64 `json:"ratio_vs_direct,omitempty"`
-	RatioOf       string   `json:"ratio_of,omitempty"`
+	// RatioVsNATS is the same against the NATS client alone (the remote
+	// scenarios).
+	RatioVsNATS *float64 `json:"ratio_vs_nats,omitempty"`
+	RatioOf     string   `json:"ratio_of,omitempty"`
 	// Spread is the lowest and the highest headline figure of the runs.
 	Spread *Spread `json:"spread,omitempty"`
 	// Reps is how many runs (-count) the figures are the median of.
@@ -102,7 +109,7 @@ func (r *Result) figures() []**float64 {
 		&r.SupervisedBytesPerChild, &r.UnsupervisedBytesPerProcess, &r.BytesPerChildBeyondProcess,
 		&r.BytesPerTimer, &r.GoroutinesPerTimer,
 		&r.CorePercent, &r.SnapshotMS, &r.UpdateEverySec, &r.Updates,
-		&r.RatioVsChan, &r.RatioVsRing, &r.RatioVsDirect,
+		&r.RatioVsChan, &r.RatioVsRing, &r.RatioVsDirect, &r.RatioVsNATS,
 	}
 }
 
@@ -182,6 +189,8 @@ func addRatios(rs []Result) {
 				ratio = &r.RatioVsRing
 			case implDirect:
 				ratio = &r.RatioVsDirect
+			case implNATS:
+				ratio = &r.RatioVsNATS
 			default:
 				continue
 			}
@@ -212,7 +221,7 @@ func writeJSON(w io.Writer, rs []Result) error {
 
 func writeTable(w io.Writer, rs []Result) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\timpl\tmailbox\tn\tmsgs/s\tns/op\tp50\tp99\tB/actor\tgoroutines/actor\tallocs/op\tspread\tvs chan\tvs ring\tvs direct\t")
+	fmt.Fprintln(tw, "scenario\timpl\tmailbox\tn\tmsgs/s\tns/op\tp50\tp99\tB/actor\tgoroutines/actor\tallocs/op\tspread\tvs chan\tvs ring\tvs direct\tvs nats\t")
 	for _, r := range rs {
 		name := r.Scenario
 		switch {
@@ -252,10 +261,11 @@ func writeTable(w io.Writer, rs []Result) error {
 		if s := r.Spread; s != nil {
 			spread = fmtFigure(s.Of, s.Min) + "–" + fmtFigure(s.Of, s.Max) + " " + unitOf[s.Of]
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
 			name, r.Impl, r.Mailbox, r.N, fmtRate(thr, r.RestartsPerSec != nil), fmtNs(r.NsPerOp), fmtNs(r.P50), fmtNs(r.P99),
 			bytes, goroutines, fmtF(r.AllocsPerOp, "%.3f"), spread,
-			fmtRatio(r.RatioVsChan, r.RatioOf), fmtRatio(r.RatioVsRing, r.RatioOf), fmtRatio(r.RatioVsDirect, r.RatioOf))
+			fmtRatio(r.RatioVsChan, r.RatioOf), fmtRatio(r.RatioVsRing, r.RatioOf), fmtRatio(r.RatioVsDirect, r.RatioOf),
+			fmtRatio(r.RatioVsNATS, r.RatioOf))
 	}
 	return tw.Flush()
 }

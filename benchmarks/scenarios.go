@@ -23,6 +23,8 @@ type config struct {
 	timerN    int           // processes, each with an armed periodic timer, in timers
 	obsN      int           // idle children of the supervisor an observer page watches
 	obsWindow time.Duration // observer: the window the unwatched system's CPU is measured over
+	remoteN   int           // messages in remote-tell
+	remoteReq int           // round trips in remote-request
 	count     int           // runs of each scenario (-count): medians and spreads reported
 	mailbox   int           // capacity of the actors outside the sweep
 	sweep     []int         // capacities of mailbox-sweep
@@ -47,6 +49,8 @@ func fullConfig() config {
 		timerN:    10_000,
 		obsN:      100_000,
 		obsWindow: 20 * time.Second,
+		remoteN:   200_000,
+		remoteReq: 20_000,
 		count:     5,
 		mailbox:   actor.DefaultCapacity,
 		sweep:     []int{64, 256, 1024, 4096},
@@ -64,6 +68,7 @@ func quickConfig() config {
 	c.restartN, c.siblingsN = 2_000, 2_000
 	c.escReps, c.supN, c.count = 10, 10_000, 3
 	c.obsWindow = 10 * time.Second
+	c.remoteN, c.remoteReq = 50_000, 5_000
 	return c
 }
 
@@ -72,7 +77,7 @@ func tinyConfig() config {
 	return config{
 		tellN: 2_000, sweepN: 1_000, pingN: 200, spawnN: 200, signalN: 50,
 		restartN: 50, siblingsN: 20, siblings: []int{10, 100}, depths: []int{3, 10},
-		escReps: 3, supN: 1_000, timerN: 1_000, obsN: 1_000, obsWindow: 200 * time.Millisecond, count: 1,
+		escReps: 3, supN: 1_000, timerN: 1_000, obsN: 1_000, obsWindow: 200 * time.Millisecond, count: 1, remoteN: 1_000, remoteReq: 100,
 		mailbox: 64, sweep: []int{16, 64}, timeout: time.Minute,
 	}
 }
@@ -114,6 +119,12 @@ func scenarios() []scenario {
 		{"observer", func(c config) string {
 			return fmt.Sprintf("n=%d idle children of one supervisor; %v unwatched, then a live page for %d updates", c.obsN, c.obsWindow, obsUpdates)
 		}, runObserver},
+		{"remote-tell", func(c config) string {
+			return fmt.Sprintf("n=%d messages 1->1 across two nodes on one embedded NATS server, beside NATS publish->subscribe", c.remoteN)
+		}, runRemoteTell},
+		{"remote-request", func(c config) string {
+			return fmt.Sprintf("n=%d round trips across two nodes, beside NATS request/reply", c.remoteReq)
+		}, runRemoteRequest},
 	}
 }
 

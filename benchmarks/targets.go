@@ -84,6 +84,14 @@ func evaluate(rs []Result) []check {
 		add("router Request <= 1.5x direct Request", *r.RatioVsDirect <= 1.5, "%.2fx (%s vs %s)", *r.RatioVsDirect,
 			fmtNs(r.NsPerOp), fmtNs(chanNs(find("router", implDirect, func(r Result) bool { return r.MsgsPerSec == nil }))))
 	}
+	if r := find("remote-tell", implRuntime, nil); r != nil && r.RatioVsNATS != nil {
+		add("remote-tell >= 0.5x NATS publish->subscribe msgs/s", *r.RatioVsNATS >= 0.5, "%.2fx (%.0f vs %.0f msgs/s)",
+			*r.RatioVsNATS, *r.MsgsPerSec, *find("remote-tell", implNATS, nil).MsgsPerSec)
+	}
+	if r := find("remote-request", implRuntime, nil); r != nil && r.RatioVsNATS != nil {
+		add("remote-request round trip <= 1.5x NATS request/reply", *r.RatioVsNATS <= 1.5, "%.2fx (%s vs %s)",
+			*r.RatioVsNATS, fmtNs(r.NsPerOp), fmtNs(chanNs(find("remote-request", implNATS, nil))))
+	}
 	if r := find("supervision-memory", implRuntime, nil); r != nil {
 		add("supervision memory <= 128 B per supervised child beyond its process", *r.BytesPerChildBeyondProcess <= 128,
 			"%.0f B (%.0f B per child, %.0f B per unsupervised process)",

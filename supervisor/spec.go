@@ -237,6 +237,12 @@ type Child struct {
 	// options StartWith returns. When StartWith is nil the template's
 	// children are started from Start and take no arguments.
 	StartWith func(args ...any) actor.Props
+	// StartLink, when set, starts the child in place of Start: it must
+	// return a process linked to the supervisor (ctx is the supervisor's)
+	// or an error, and is called again for each restart. Package remote
+	// uses it to place a child on another node. Not for a SimpleOneForOne
+	// template; Start is then unused.
+	StartLink func(ctx actor.Context) (actor.PID, error)
 	// Restart is Permanent (the default), Transient or Temporary.
 	Restart RestartType
 	// Shutdown is Brutal, Timeout(d) or Infinity; zero means the default
@@ -328,7 +334,10 @@ func (c Child) check(cfg config) (Child, error) {
 	if c.ID == "" && !template {
 		return c, fmt.Errorf("%w: empty ID", ErrInvalidChild)
 	}
-	if c.Start.New == nil && (!template || c.StartWith == nil) {
+	if c.StartLink != nil && template {
+		return c, fmt.Errorf("%w: child %q: StartLink is not for a SimpleOneForOne template", ErrInvalidChild, c.ID)
+	}
+	if c.Start.New == nil && c.StartLink == nil && (!template || c.StartWith == nil) {
 		return c, fmt.Errorf("%w: child %q", ErrNilFactory, c.ID)
 	}
 	if c.StartWith != nil && !template {

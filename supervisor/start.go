@@ -21,6 +21,16 @@ func (s *sup) start(ctx actor.Context, c *child) error {
 	if !c.standIn.IsZero() || len(s.orphans) > 0 {
 		s.freeName(ctx, c)
 	}
+	if c.spec.StartLink != nil {
+		pid, err := startLink(ctx, c.spec.StartLink)
+		if err != nil {
+			return err
+		}
+		c.token = s.nextToken()
+		s.setState(c, running, pid)
+		s.armHealth(ctx, c)
+		return nil
+	}
 	a, opts, err := s.build(c)
 	if err != nil {
 		return err
@@ -82,6 +92,17 @@ func startWith(f func(...any) actor.Props, args []any) (p actor.Props, err error
 		}
 	}()
 	return f(args...), nil
+}
+
+// startLink runs a child's own start function; a panic in it is a failed
+// start.
+func startLink(ctx actor.Context, f func(actor.Context) (actor.PID, error)) (pid actor.PID, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = actor.NewPanicError(ctx.Self(), v)
+		}
+	}()
+	return f(ctx)
 }
 
 // adopt refuses a child actor that is this supervisor or an ancestor, and

@@ -59,6 +59,9 @@ func (p *process) Send(to actor.PID, msg any) error {
 func (p *process) SendNamed(name string, msg any) error {
 	pid, ok := p.sys.reg.Whereis(name)
 	if !ok {
+		if err, handled := p.sys.sendNamedForeign(p.pid, name, msg); handled {
+			return err
+		}
 		p.sys.deadLetter(actor.PID{}, p.pid, msg, actor.ErrNoProcess)
 		return fmt.Errorf("send to %q: %w", name, actor.ErrNoProcess)
 	}
@@ -145,6 +148,9 @@ func (p *process) ExitAndWait(ctx context.Context, pid actor.PID, reason error) 
 		return actor.Down{}, actor.ErrNilReason
 	}
 	if err := p.sys.checkPID(pid); err != nil {
+		if fs := p.sys.foreignFor(pid); fs != nil {
+			return p.sys.foreignExitAndWait(ctx, fs, p, pid, reason)
+		}
 		return actor.Down{}, err
 	}
 	q, ok := p.sys.reg.Lookup(pid)

@@ -105,6 +105,8 @@ func (p *process) finalize(reason error, owner bool) bool {
 		for ref, pid := range ext.monitors {
 			if q, ok := s.reg.Lookup(pid); ok {
 				q.removeWatcher(ref)
+			} else if fs := s.foreignFor(pid); fs != nil {
+				fs.f.Demonitor(p.pid, ref, pid)
 			}
 		}
 	}

@@ -88,6 +88,12 @@ func (p *process) link(pid actor.PID) error {
 	}
 	s := p.sys
 	if err := s.checkPID(pid); err != nil {
+		if fs := s.foreignFor(pid); fs != nil {
+			if p.addLink(pid) {
+				fs.f.Link(p.pid, pid)
+			}
+			return nil
+		}
 		return err
 	}
 	q, ok := s.reg.Lookup(pid)
@@ -105,7 +111,13 @@ func (p *process) link(pid actor.PID) error {
 
 func (p *process) unlink(pid actor.PID) error {
 	if err := p.sys.checkPID(pid); err != nil {
-		return err
+		fs := p.sys.foreignFor(pid)
+		if fs == nil {
+			return err
+		}
+		if p.dropLink(pid) {
+			fs.f.Unlink(p.pid, pid)
+		}
 	}
 	p.dropLink(pid)
 	if q, ok := p.sys.reg.Lookup(pid); ok {
@@ -122,7 +134,8 @@ func (p *process) unlink(pid actor.PID) error {
 
 func (p *process) monitor(pid actor.PID) (actor.Ref, error) {
 	s := p.sys
-	if err := s.checkPID(pid); err != nil {
+	fs := s.foreignFor(pid)
+	if err := s.checkPID(pid); err != nil && fs == nil {
 		return actor.Ref{}, err
 	}
 	ref := actor.NewRef()
@@ -136,6 +149,10 @@ func (p *process) monitor(pid actor.PID) (actor.Ref, error) {
 	}
 	e.monitors[ref] = pid
 	p.mu.Unlock()
+	if fs != nil {
+		fs.f.Monitor(p.pid, ref, pid)
+		return ref, nil
+	}
 	if q, ok := s.reg.Lookup(pid); !ok || !q.addWatcher(ref, p) {
 		p.down(ref, pid, actor.NoProc)
 	}
@@ -145,6 +162,10 @@ func (p *process) monitor(pid actor.PID) (actor.Ref, error) {
 func (p *process) demonitor(ref actor.Ref) bool {
 	pid, active := p.dropMonitor(ref)
 	if active {
+		if fs := p.sys.foreignFor(pid); fs != nil {
+			fs.f.Demonitor(p.pid, ref, pid)
+			return true
+		}
 		if q, ok := p.sys.reg.Lookup(pid); ok {
 			q.removeWatcher(ref)
 		}
@@ -157,12 +178,15 @@ func (s *System) exit(p *process, pid actor.PID, reason error) error {
 	if reason == nil {
 		return actor.ErrNilReason
 	}
-	if err := s.checkPID(pid); err != nil {
-		return err
-	}
 	var from actor.PID
 	if p != nil {
 		from = p.pid
+	}
+	if err := s.checkPID(pid); err != nil {
+		if fs := s.foreignFor(pid); fs != nil {
+			return fs.f.Exit(from, pid, reason)
+		}
+		return err
 	}
 	q, ok := s.reg.Lookup(pid)
 	if !ok || q.status.Load() == statusDead {

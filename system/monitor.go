@@ -15,15 +15,20 @@ import (
 type Monitor struct {
 	ref    actor.Ref
 	target *process // nil when the Down was given at once
+	far    func()   // ends the monitor of a foreign PID
 	ch     chan actor.Down
 	once   sync.Once
 }
 
 // Monitor starts watching pid. It returns actor.ErrZeroPID or
-// actor.ErrForeignPID for a PID that can name no process of this system;
+// actor.ErrForeignPID for a PID that can name no process of this system
+// (a PID of another node, with a Foreign installed, is watched through it);
 // a PID of this system that is not alive gives a Monitor whose Down, with
 // reason actor.NoProc, is ready at once. It never blocks.
 func (s *System) Monitor(pid actor.PID) (*Monitor, error) {
+	if fs := s.foreignFor(pid); fs != nil {
+		return s.foreignMonitor(fs, pid), nil
+	}
 	if err := s.checkPID(pid); err != nil {
 		return nil, err
 	}
@@ -75,6 +80,9 @@ func (m *Monitor) Demonitor() bool {
 	m.once.Do(func() { active = true })
 	if active && m.target != nil {
 		m.target.removeWatcher(m.ref)
+	}
+	if active && m.far != nil {
+		m.far()
 	}
 	return active
 }

@@ -19,6 +19,9 @@ type request struct {
 	ch    chan result
 	msg   any             // the message asked, set when it is queued
 	ctx   context.Context // the requester's
+	// onSettle, for a request from another node, takes the result in
+	// place of ch.
+	onSettle func(any, error)
 
 	mu     sync.Mutex
 	holder *process  // under mu
@@ -33,6 +36,10 @@ type result struct {
 
 func (r *request) settle(v any, err error) bool {
 	if r.state.CompareAndSwap(0, 1) {
+		if r.onSettle != nil {
+			r.onSettle(v, err)
+			return true
+		}
 		r.ch <- result{v, err}
 		return true
 	}
@@ -62,6 +69,13 @@ func (s *System) request(ctx context.Context, from *process, pid actor.PID, msg 
 	}
 	if from != nil && pid == from.pid {
 		return refuse(actor.ErrRequestSelf)
+	}
+	if fs := s.foreignFor(pid); fs != nil {
+		var killed <-chan struct{}
+		if from != nil {
+			killed = from.deathContext().Done()
+		}
+		return fs.f.Request(ctx, killed, fromPID, pid, msg)
 	}
 	if err := s.checkPID(pid); err != nil {
 		return refuse(err)

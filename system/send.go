@@ -15,6 +15,9 @@ func (s *System) signal(pid actor.PID, sig signal) { s.signalVia(nil, pid, sig) 
 func (s *System) signalVia(via *process, pid actor.PID, sig signal) {
 	q, ok := s.reg.Lookup(pid)
 	if !ok || q.status.Load() == statusDead {
+		if !ok && pid.System() != s.num {
+			s.foreignSignal(pid, sig)
+		}
 		return
 	}
 	if q.enqueueSignal(sig) {
@@ -139,7 +142,11 @@ func (s *System) deliverNoWait(from *process, fromPID, pid actor.PID, msg any) e
 }
 
 func (s *System) push(ctx context.Context, from *process, fromPID, pid actor.PID, msg any, req *request, wait bool) error {
-	if err := s.checkPID(pid); err != nil {
+	if pid.IsZero() || pid.System() != s.num { // checkPID's test, without its error
+		if fs := s.foreignFor(pid); fs != nil && req == nil {
+			return fs.f.Send(fromPID, pid, msg)
+		}
+		err := s.checkPID(pid)
 		s.deadLetter(pid, fromPID, msg, err)
 		return err
 	}

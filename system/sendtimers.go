@@ -31,7 +31,7 @@ func (s *System) sendInterval(d time.Duration, p *process, to actor.PID, msg any
 	if d <= 0 {
 		return nil, actor.ErrBadDuration
 	}
-	if err := s.checkPID(to); err != nil {
+	if err := s.timerPID(to); err != nil {
 		return nil, err
 	}
 	t := &timer{due: time.Now().Add(d), to: to, msg: msg, every: d}
@@ -54,13 +54,14 @@ func (s *System) sendInterval(d time.Duration, p *process, to actor.PID, msg any
 // Shutdown sends its message to the dead letters with actor.ErrStopped.
 //
 // Errors (nothing is armed): actor.ErrBadDuration for d < 0,
-// actor.ErrZeroPID, actor.ErrForeignPID, actor.ErrStopped once Shutdown
+// actor.ErrZeroPID, actor.ErrForeignPID (unless a Foreign handles the PID:
+// see SetForeign), actor.ErrStopped once Shutdown
 // has begun.
 func (s *System) SendAfter(d time.Duration, pid actor.PID, msg any) (cancel func() bool, err error) {
 	if d < 0 {
 		return nil, actor.ErrBadDuration
 	}
-	if err := s.checkPID(pid); err != nil {
+	if err := s.timerPID(pid); err != nil {
 		return nil, err
 	}
 	t := &timer{due: time.Now().Add(d), to: pid, msg: msg}
@@ -80,7 +81,8 @@ func (s *System) SendAfter(d time.Duration, pid actor.PID, msg any) (cancel func
 // arrive in order.
 //
 // Errors (nothing is armed): actor.ErrBadDuration for d <= 0,
-// actor.ErrZeroPID, actor.ErrForeignPID, actor.ErrStopped once Shutdown
+// actor.ErrZeroPID, actor.ErrForeignPID (unless a Foreign handles the PID:
+// see SetForeign), actor.ErrStopped once Shutdown
 // has begun.
 func (s *System) SendInterval(d time.Duration, pid actor.PID, msg any) (cancel func() bool, err error) {
 	return s.sendInterval(d, nil, pid, msg)

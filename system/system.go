@@ -163,6 +163,9 @@ func (s *System) SendNamed(name string, msg any) error {
 	}
 	pid, ok := s.reg.Whereis(name)
 	if !ok {
+		if err, handled := s.sendNamedForeign(actor.PID{}, name, msg); handled {
+			return err
+		}
 		s.deadLetter(actor.PID{}, actor.PID{}, msg, actor.ErrNoProcess)
 		return fmt.Errorf("send to %q: %w", name, actor.ErrNoProcess)
 	}
