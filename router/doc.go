@@ -49,7 +49,10 @@
 // this package's but Broadcast) it also routes in its senders' goroutines
 // while it is idle ([actor.Context.Redirect]): such a message goes
 // straight to the routee, with no hop through the router's mailbox, and
-// the order from one sender to each routee holds. Other messages, and
+// the order from one sender to each routee holds. (A Request still sets
+// its watch on the router first, under the router's lock, and hands it
+// over to the routee: requesters touch the router briefly, senders not at
+// all.) Other messages, and
 // all of them under another policy, take one hop through its mailbox.
 // Resize blocks the router while workers start
 // or stop, as a supervisor's dynamic API does. A router that does not

@@ -312,6 +312,7 @@ func TestPoolNoteNeverRefused(t *testing.T) {
 				defer sub.Close()
 				r := spawn(t, sys, router.New(poolSpec(router.RoundRobin(), 1, newWorker)),
 					actor.WithMailbox(1, policy))
+				synctest.Wait() // the worker's note is handled: the mailbox is empty
 				first := slotOf(t, sys, r)
 				require.Len(t, first, 1)
 				var w0 actor.PID

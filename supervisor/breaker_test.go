@@ -3,6 +3,7 @@ package supervisor_test
 import (
 	"fmt"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/require"
@@ -326,5 +327,28 @@ func TestBreakerProbationByHealth(t *testing.T) {
 		start := time.Now()
 		require.Equal(t, []string{"restarted w", "half-open w probe w"}, take(t, sub, 2))
 		at(t, sub, start, testBreaker.CoolDown+100*time.Millisecond, "closed w")
+	})
+}
+
+// A supervisor that exits, even with Normal, ends the stand-ins that hold
+// its children's names before its exit is seen.
+func TestBreakerStandInsEndWithTheSupervisor(t *testing.T) {
+	bubble(t, func(t *testing.T, sys *system.System) {
+		sub := events(sys)
+		defer sub.Close()
+		named := supervisor.Child{ID: "db", Start: (&worker{id: "db"}).props(actor.WithName("db"))}
+		sup := spawn(t, sys, supervisor.Spec{Intensity: supervisor.NoRestarts, Escalation: testBreaker}, named)
+		take(t, sub, 1)
+		crashChild(t, sys, sup, "db", errBoom)
+		require.Equal(t, []string{"exited db: boom", "opened db [db] 1s #1"}, take(t, sub, 2))
+		_, held := sys.Whereis("db")
+		require.True(t, held)
+		down := watch(t, sys, sup)
+		require.NoError(t, sys.Exit(sup, actor.Normal))
+		require.ErrorIs(t, exitReason(t, down), actor.Normal)
+		_, held = sys.Whereis("db")
+		require.False(t, held, "the name is free once the supervisor's exit is seen")
+		synctest.Wait()
+		require.Zero(t, sys.Processes(), "the supervisor, its stand-in and the watcher are gone")
 	})
 }

@@ -46,6 +46,12 @@ func (s *sup) freeName(ctx actor.Context, c *child) {
 		s.orphans = append(s.orphans, c.standIn)
 		c.standIn = actor.PID{}
 	}
+	s.endStandIns(ctx)
+}
+
+// endStandIns kills the stand-ins of children no longer behind a breaker
+// and waits until they are gone, so that their names are free.
+func (s *sup) endStandIns(ctx actor.Context) {
 	for _, pid := range s.orphans {
 		_, _ = ctx.ExitAndWait(context.Background(), pid, actor.Kill)
 	}

@@ -159,6 +159,12 @@ func (s *sup) armHealth(ctx actor.Context, c *child) {
 	if !h.on() {
 		return
 	}
+	if c.pid.System() != s.self.System() {
+		// A child on another node (Child.StartLink) cannot be probed:
+		// probes go through a local process's own mailbox.
+		s.log.Warn().Str("child", c.spec.ID).Stringer("child_pid", c.pid).Msg("health probes need a local child: not probed")
+		return
+	}
 	if c.hp == nil {
 		c.hp = &healthState{}
 	}
@@ -203,8 +209,11 @@ func (s *sup) healthTicked(ctx actor.Context, m healthTick) {
 	}
 	ref, err := ctx.Probe(c.pid)
 	if err != nil {
-		// The child has exited: its exit signal is on its way.
-		return
+		if !errors.Is(err, actor.ErrNoProcess) {
+			s.log.Warn().Str("child", c.spec.ID).Err(err).Msg("health probe refused: probing stopped")
+			hp.disarm()
+		}
+		return // ErrNoProcess: the child has exited, its exit signal is on its way
 	}
 	hp.ref = ref
 	hp.timeout, _ = ctx.SendAfter(c.health().Timeout, s.self, healthTimeout{c: c, ref: ref}) // refused only at Shutdown

@@ -266,7 +266,9 @@ type Child struct {
 	// Health, if its Interval is set, makes the supervisor probe the
 	// running child and restart it when the probes keep failing (see
 	// Health). A SimpleOneForOne template's Health applies to each of its
-	// children.
+	// children. A child that runs on another node (StartLink returning a
+	// foreign PID) is not probed: probes go through a local mailbox, and
+	// the supervisor logs a warning instead.
 	Health Health
 }
 

@@ -165,6 +165,10 @@ func (s *sup) Receive(ctx actor.Context, msg any) {
 func (s *sup) Terminate(ctx actor.Context, reason error) {
 	s.log.Debug().AnErr("reason", reason).Msg("supervisor stopping")
 	s.stopAll(ctx)
+	// Stopping the children left their stand-ins, if any, to be ended: they
+	// go before the supervisor's exit is seen, with the names they hold, so
+	// that a restarted supervisor finds its children's names free.
+	s.endStandIns(ctx)
 }
 
 func (s *sup) dynamic() bool { return s.cfg.strategy == SimpleOneForOne }

@@ -58,8 +58,9 @@ type ProcessState struct {
 	Links       []actor.PID // processes linked to it, in no order
 	Monitors    []actor.PID // processes it monitors, one entry per monitor
 	MonitoredBy []actor.PID // processes monitoring it, one entry per monitor
-	// ExternalMonitors counts monitors set from outside any process
-	// (System.Monitor).
+	// ExternalMonitors counts the watches on it that are not a local
+	// process's monitor: System.Monitor's, monitors from processes on other
+	// nodes, ExitAndWait's, and the Requests waiting on it for a reply.
 	ExternalMonitors int
 	TrapExit         bool
 

@@ -34,15 +34,17 @@ func (s *System) redirected(p *process, rd *redirect, fromPID actor.PID, msg any
 		return nil
 	}
 	to, ok := rd.call(msg)
-	if !ok || to == p.pid || to.IsZero() || to.System() != s.num {
+	if !ok || to == p.pid || to == fromPID || to.IsZero() || to.System() != s.num {
+		// Back to the sender itself: p queues it, and p's own send waits
+		// for room as any other sender's would.
 		return nil
 	}
 	q, ok := s.reg.LookupCached(to)
 	if !ok || q.status.Load() != statusAlive {
 		return nil
 	}
-	if req != nil && (to == fromPID || !req.handOver(q)) {
-		return nil // a requester cannot answer itself: p refuses it
+	if req != nil && !req.handOver(q) {
+		return nil
 	}
 	return q
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/airssys/rt/actor"
+	"github.com/airssys/rt/mailbox"
 	"github.com/airssys/rt/system"
 )
 
@@ -205,4 +206,37 @@ func TestRedirectKeepsPairOrder(t *testing.T) {
 	// about a quarter go past it; on one processor the sender runs while
 	// the process's turn lingers, and it is seldom idle.
 	require.Positive(t, n, "some messages went through the process")
+}
+
+// A message a redirect would send back to its own sender stays with the
+// redirecting process: the sender's own full mailbox does not refuse it.
+func TestRedirectNeverBackToTheSender(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys := system.New()
+		defer func() { require.NoError(t, sys.Shutdown(context.Background())) }()
+		var to atomic.Value
+		var handled atomic.Int64
+		r := spawn(t, sys, &redirector{to: &to, handled: &handled})
+		sent, got := make(chan error, 1), make(chan any, 4)
+		release := make(chan struct{})
+		w, err := sys.Spawn(actor.Func(func(ctx actor.Context, msg any) {
+			switch msg {
+			case "go":
+				<-release
+				sent <- ctx.Send(r, "to myself")
+			default:
+				got <- msg
+			}
+		}), actor.WithMailbox(1, mailbox.Backpressure))
+		require.NoError(t, err)
+		to.Store(w)
+		require.NoError(t, sys.Send(w, "go"))
+		synctest.Wait()
+		require.NoError(t, sys.Send(w, "filler")) // w's mailbox is full
+		close(release)
+		require.NoError(t, take(t, sent), "queued at the redirecting process, not refused")
+		require.Equal(t, "filler", take(t, got))
+		require.Equal(t, "to myself", take(t, got))
+		require.EqualValues(t, 1, handled.Load())
+	})
 }

@@ -50,8 +50,17 @@ func (r *request) fail(err error) { r.settle(nil, err) }
 
 // down makes request a watcher of its target.
 // A target that did not exist is found before the request is sent, so a
-// Down here always carries a real exit reason, NoProc included.
-func (r *request) down(_ actor.Ref, pid actor.PID, reason error) {
+// Down here always carries a real exit reason, NoProc included. Only the
+// current holder's Down counts: a process that handed the request over
+// (Forward, a redirect) may still be finishing its exit with the old
+// watch in hand, and its exit no longer concerns the request.
+func (r *request) down(ref actor.Ref, pid actor.PID, reason error) {
+	r.mu.Lock()
+	stale := ref != r.ref
+	r.mu.Unlock()
+	if stale {
+		return
+	}
 	r.fail(&actor.ExitError{PID: pid, Reason: reason})
 }
 
@@ -126,13 +135,18 @@ func (r *request) unwatch() {
 }
 
 // handOver makes q the request's holder: the request watches q, and no
-// longer the previous holder. It reports false if q is already dead.
+// longer the previous holder. It reports false if q is already dead. The
+// watch is added and made current under mu, so that q's Down, which down
+// takes mu to judge, is never mistaken for a stale holder's. (q's exit
+// calls down after releasing q's own lock, so holding mu across
+// addWatcher cannot deadlock with it.)
 func (r *request) handOver(q *process) bool {
 	ref := actor.NewRef()
+	r.mu.Lock()
 	if !q.addWatcher(ref, r) {
+		r.mu.Unlock()
 		return false
 	}
-	r.mu.Lock()
 	if r.closed {
 		r.mu.Unlock()
 		q.removeWatcher(ref)

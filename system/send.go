@@ -157,10 +157,14 @@ func (s *System) push(ctx context.Context, from *process, fromPID, pid actor.PID
 	}
 	if rd := p.redirect.Load(); rd != nil {
 		if q := s.redirected(p, rd, fromPID, msg, req); q != nil {
-			if err := s.pushTo(ctx, from, fromPID, q, msg, req, wait, true); !errors.Is(err, errRedirectGone) {
+			err := s.pushTo(ctx, from, fromPID, q, msg, req, wait, true)
+			refused := !wait && errors.Is(err, mailbox.ErrFull) && q.mb.User.Policy() == mailbox.Backpressure
+			if !errors.Is(err, errRedirectGone) && !refused {
 				return err
 			}
-			// q exited meanwhile: p takes the message, as if never redirected.
+			// q exited meanwhile, or its full Backpressure mailbox refused
+			// a caller that cannot wait (no dead letter yet): p takes the
+			// message, as if never redirected, by its own mailbox's policy.
 			if req != nil && !req.handOver(p) {
 				s.deadLetter(pid, fromPID, msg, actor.ErrNoProcess)
 				req.fail(&actor.ExitError{PID: pid, Reason: p.exitReason()})
