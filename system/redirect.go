@@ -1,8 +1,6 @@
 package system
 
 import (
-	"errors"
-
 	"github.com/airssys/rt/actor"
 	"github.com/airssys/rt/mailbox"
 )
@@ -11,10 +9,6 @@ import (
 type redirect struct {
 	f func(msg any) (actor.PID, bool)
 }
-
-// errRedirectGone says that the process a message was redirected to had
-// exited: the process it was sent to takes it instead.
-var errRedirectGone = errors.New("redirect target exited")
 
 func (p *process) Redirect(f func(msg any) (actor.PID, bool)) {
 	if f == nil {

@@ -155,42 +155,28 @@ func (s *System) push(ctx context.Context, from *process, fromPID, pid actor.PID
 		s.deadLetter(pid, fromPID, msg, actor.ErrNoProcess)
 		return actor.ErrNoProcess
 	}
+	// via is the process the message was sent to when p is the one its
+	// redirect chose (see redirected); nil otherwise.
+	var via *process
 	if rd := p.redirect.Load(); rd != nil {
 		if q := s.redirected(p, rd, fromPID, msg, req); q != nil {
-			err := s.pushTo(ctx, from, fromPID, q, msg, req, wait, true)
-			refused := !wait && errors.Is(err, mailbox.ErrFull) && q.mb.User.Policy() == mailbox.Backpressure
-			if !errors.Is(err, errRedirectGone) && !refused {
-				return err
-			}
-			// q exited meanwhile, or its full Backpressure mailbox refused
-			// a caller that cannot wait (no dead letter yet): p takes the
-			// message, as if never redirected, by its own mailbox's policy.
-			if req != nil && !req.handOver(p) {
-				s.deadLetter(pid, fromPID, msg, actor.ErrNoProcess)
-				req.fail(&actor.ExitError{PID: pid, Reason: p.exitReason()})
-				return actor.ErrNoProcess
-			}
+			via, p = p, q
 		}
 	}
-	return s.pushTo(ctx, from, fromPID, p, msg, req, wait, false)
-}
-
-// pushTo is push once the target process p is known. For a message
-// redirected to p (p is not the process it was sent to), a mailbox found
-// closed is errRedirectGone, not a dead letter: the sender's target takes
-// the message instead.
-func (s *System) pushTo(ctx context.Context, from *process, fromPID actor.PID, p *process, msg any, req *request, wait, redirected bool) error {
-	pid := p.pid
 	env := envelope{msg: msg, from: fromPID}
 	if req != nil {
 		req.msg = msg
 		env.msg = req
 	}
+again:
 	var err error
 	if p.mb.User.Policy() == mailbox.Backpressure && (!wait || from == p) {
 		// A process waiting for room in its own mailbox would wait forever.
 		err = p.mb.User.TryPush(env)
 		if !wait && errors.Is(err, mailbox.ErrFull) {
+			if via != nil {
+				goto back
+			}
 			return err
 		}
 	} else {
@@ -212,7 +198,7 @@ func (s *System) pushTo(ctx context.Context, from *process, fromPID actor.PID, p
 		old, dropped, err = p.mb.User.Push(ctx, env)
 		if dropped {
 			msg, req := old.userMsg()
-			s.deadLetter(pid, old.from, msg, actor.ErrDroppedOldest)
+			s.deadLetter(p.pid, old.from, msg, actor.ErrDroppedOldest)
 			if req != nil {
 				req.fail(actor.ErrMailboxFull)
 			}
@@ -221,12 +207,12 @@ func (s *System) pushTo(ctx context.Context, from *process, fromPID actor.PID, p
 pushed:
 	if err != nil {
 		if errors.Is(err, mailbox.ErrClosed) {
-			if redirected {
-				return errRedirectGone
+			if via != nil {
+				goto back
 			}
 			err = actor.ErrNoProcess
 		}
-		s.deadLetter(pid, fromPID, msg, err)
+		s.deadLetter(p.pid, fromPID, msg, err)
 		return err
 	}
 	// After the push: see mailbox/doc.go, invariants 1 and 2.
@@ -234,6 +220,19 @@ pushed:
 		s.startTurn(p)
 	}
 	return nil
+
+back:
+	// The redirect's target exited meanwhile, or its full Backpressure
+	// mailbox refused a caller that cannot wait (no dead letter yet): the
+	// process the message was sent to takes it, as if never redirected, by
+	// its own mailbox's policy.
+	p, via = via, nil
+	if req != nil && !req.handOver(p) {
+		s.deadLetter(p.pid, fromPID, msg, actor.ErrNoProcess)
+		req.fail(&actor.ExitError{PID: p.pid, Reason: p.exitReason()})
+		return actor.ErrNoProcess
+	}
+	goto again
 }
 
 // pushForce puts a runtime message (Down) in p's user lane, past the bound.

@@ -27,7 +27,19 @@ func (p *process) turn() (next *process) {
 			limit = 1 // while the system stops, let signals and Shutdown through
 		}
 		m := p.sys.m
-		timed := m != nil && p.sample(m)
+		if m != nil && p.sample(m) {
+			// A sampled turn times its first message; the loop below is
+			// then the same for every turn, metrics or not.
+			if !p.mb.Control.Empty() {
+				p.handleSignals()
+			}
+			if p.stop == nil && p.status.Load() == statusAlive {
+				if env, ok := p.mb.User.Pop(); ok {
+					p.timedDispatch(m, env)
+					n++
+				}
+			}
+		}
 		for n < limit {
 			if !p.mb.Control.Empty() {
 				p.handleSignals()
@@ -39,12 +51,7 @@ func (p *process) turn() (next *process) {
 			if !ok {
 				break
 			}
-			if timed {
-				timed = false
-				p.timedDispatch(m, env)
-			} else {
-				p.dispatch(env)
-			}
+			p.dispatch(env)
 			n++
 			if p.stop != nil || p.status.Load() != statusAlive {
 				break
