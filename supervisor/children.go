@@ -17,13 +17,15 @@ type child struct {
 	spec     *Child // shared: a dynamic supervisor's children all point to its template
 	args     []any  // dynamic children: StartChildWith's arguments
 	pid      actor.PID
-	state    uint8
 	token    uint64 // identifies the pending restart; a stale one is ignored
 	restarts int
-	life     Life         // for Describe; under sup.view
-	lastExit error        // for Describe; under sup.view
-	brkView  BreakerState // for Describe, under sup.view: breakerState as of the last change
+	// The one-byte fields side by side: a child record is 128 bytes, a
+	// size class of its own, instead of 144.
+	state    uint8
 	removed  bool
+	life     Life         // for Describe; under sup.view
+	brkView  BreakerState // for Describe, under sup.view: breakerState as of the last change
+	lastExit error        // for Describe; under sup.view
 	brk      *breaker     // its own breaker, once it needed one
 	wait     *breaker     // the breaker it is down with, if any
 	hp       *healthState // its probing, if its spec has Health
