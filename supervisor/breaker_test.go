@@ -274,6 +274,18 @@ func TestBreakerProbeTerminated(t *testing.T) {
 	})
 }
 
+// openNamedBreaker starts a supervisor of one child registered as "db",
+// crashes it, and returns once its breaker has opened.
+func openNamedBreaker(t *testing.T, sys *system.System, sub *system.Subscription) actor.PID {
+	t.Helper()
+	named := supervisor.Child{ID: "db", Start: (&worker{id: "db"}).props(actor.WithName("db"))}
+	sup := spawn(t, sys, supervisor.Spec{Intensity: supervisor.NoRestarts, Escalation: testBreaker}, named)
+	take(t, sub, 1)
+	crashChild(t, sys, sup, "db", errBoom)
+	require.Equal(t, []string{"exited db: boom", "opened db [db] 1s #1"}, take(t, sub, 2))
+	return sup
+}
+
 // While a child waits behind an open breaker, its registered name fails
 // fast: a message to it is a dead letter with ErrCircuitOpen, a Request
 // fails with it at once. Once the child is back, the name is its own.
@@ -283,11 +295,7 @@ func TestBreakerFailsFastByName(t *testing.T) {
 		defer sub.Close()
 		dead := subscribeAll(sys, func(e any) bool { _, ok := e.(actor.DeadLetter); return ok })
 		defer dead.Close()
-		named := supervisor.Child{ID: "db", Start: (&worker{id: "db"}).props(actor.WithName("db"))}
-		sup := spawn(t, sys, supervisor.Spec{Intensity: supervisor.NoRestarts, Escalation: testBreaker}, named)
-		take(t, sub, 1)
-		crashChild(t, sys, sup, "db", errBoom)
-		require.Equal(t, []string{"exited db: boom", "opened db [db] 1s #1"}, take(t, sub, 2))
+		sup := openNamedBreaker(t, sys, sub)
 
 		start := time.Now()
 		require.NoError(t, sys.SendNamed("db", "query"))
@@ -336,11 +344,7 @@ func TestBreakerStandInsEndWithTheSupervisor(t *testing.T) {
 	bubble(t, func(t *testing.T, sys *system.System) {
 		sub := events(sys)
 		defer sub.Close()
-		named := supervisor.Child{ID: "db", Start: (&worker{id: "db"}).props(actor.WithName("db"))}
-		sup := spawn(t, sys, supervisor.Spec{Intensity: supervisor.NoRestarts, Escalation: testBreaker}, named)
-		take(t, sub, 1)
-		crashChild(t, sys, sup, "db", errBoom)
-		require.Equal(t, []string{"exited db: boom", "opened db [db] 1s #1"}, take(t, sub, 2))
+		sup := openNamedBreaker(t, sys, sub)
 		_, held := sys.Whereis("db")
 		require.True(t, held)
 		down := watch(t, sys, sup)

@@ -26,10 +26,9 @@ func (p *process) Probe(pid actor.PID) (actor.Ref, error) {
 		return actor.Ref{}, actor.ErrNoProcess
 	}
 	ref := actor.NewRef()
-	if q.mb.User.PushForce(envelope{msg: probe{ref: ref, by: p.pid}, from: mark(kindProbe)}) != nil {
+	if !s.pushForce(q, envelope{msg: probe{ref: ref, by: p.pid}, from: mark(kindProbe)}) {
 		return actor.Ref{}, actor.ErrNoProcess
 	}
-	s.wake(nil, q)
 	return ref, nil
 }
 

@@ -235,14 +235,16 @@ back:
 	goto again
 }
 
-// pushForce puts a runtime message (Down) in p's user lane, past the bound.
-func (s *System) pushForce(p *process, env envelope) { s.pushForceVia(nil, p, env) }
+// pushForce puts a runtime message (Down, a probe) in p's user lane, past
+// the bound, and reports whether p took it (false: p is dead).
+func (s *System) pushForce(p *process, env envelope) bool { return s.pushForceVia(nil, p, env) }
 
-func (s *System) pushForceVia(via, p *process, env envelope) {
+func (s *System) pushForceVia(via, p *process, env envelope) bool {
 	if p.mb.User.PushForce(env) != nil {
-		return // p is dead: a Down for a dead watcher goes nowhere
+		return false // p is dead: a Down for a dead watcher goes nowhere
 	}
 	s.wake(via, p)
+	return true
 }
 
 func (p *process) down(ref actor.Ref, pid actor.PID, reason error) {

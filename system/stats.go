@@ -88,6 +88,15 @@ func classifyDeadLetter(reason error) DeadLetterReason {
 // deadLetterCounts counts dead letters by reason.
 type deadLetterCounts [deadReasons]atomic.Uint64
 
+// load reads the counts, by reason and in all.
+func (c *deadLetterCounts) load() (by [deadReasons]uint64, total uint64) {
+	for i := range c {
+		by[i] = c[i].Load()
+		total += by[i]
+	}
+	return by, total
+}
+
 // Stats is a system's counters at one moment, read from atomics the runtime
 // keeps anyway: reading them sends no message and takes no lock. Each field
 // is read on its own, so fields read while the system runs may be a few
@@ -131,11 +140,7 @@ func (s *System) Stats() Stats {
 		Processes:       s.Processes(),
 		CrashedMessages: s.crashed.Load(),
 	}
-	for i := range s.deadBy {
-		n := s.deadBy[i].Load()
-		st.DeadLettersBy[i] = n
-		st.DeadLetters += n
-	}
+	st.DeadLettersBy, st.DeadLetters = s.deadBy.load()
 	if s.m != nil {
 		s.fillStats(&st)
 	}

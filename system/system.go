@@ -265,10 +265,7 @@ func (s *System) CrashedMessages() uint64 { return s.crashed.Load() }
 
 // DeadLetters returns how many messages could not be delivered so far.
 func (s *System) DeadLetters() uint64 {
-	var n uint64
-	for i := range s.deadBy {
-		n += s.deadBy[i].Load()
-	}
+	_, n := s.deadBy.load()
 	return n
 }
 
