@@ -17,14 +17,14 @@
 // or the actor's Go type name; at most system.MaxKinds, the rest counted as
 // system.OtherKind), the supervisor (its registered name, else its kind),
 // the exit-reason class (system.ExitClass), the dead-letter reason
-// (system.DeadLetterReason), and the bucket bound "le" of the two
+// (system.DeadLetterReason), and the bucket bound "le" of the
 // distributions. No PID is ever an attribute, so the number of series
 // depends on the number of kinds and supervisors, not of processes.
 //
-// The distributions (mailbox fill and sampled handler time) are computed
-// when read, so they are reported as cumulative buckets with an "le"
-// attribute, as a Prometheus histogram's buckets are: the OpenTelemetry
-// metric API has no observable histogram. docs/metrics.md lists every
+// The distributions (mailbox fill, sampled handler time and mailbox wait)
+// are computed when read, so they are reported as cumulative buckets with
+// an "le" attribute, as a Prometheus histogram's buckets are: the
+// OpenTelemetry metric API has no observable histogram. docs/metrics.md lists every
 // instrument with its unit and attributes.
 //
 // # Dependencies

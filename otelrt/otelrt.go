@@ -44,8 +44,8 @@ type Metrics struct {
 	err  error
 
 	processes, spawned, exited, delivered, crashed, deadLetters metric.Int64Observable
-	queued, fill, handlerSamples                                metric.Int64Observable
-	handlerSum                                                  metric.Float64Observable
+	queued, fill, handlerSamples, waitSamples                   metric.Int64Observable
+	handlerSum, waitSum                                         metric.Float64Observable
 	restarts, escalations, giveUps                              metric.Int64Observable
 }
 
@@ -87,10 +87,14 @@ func Register(sys *system.System, mp metric.MeterProvider) (*Metrics, error) {
 	m.queued = i64g("rt.mailbox.queued", "{message}", "Messages in the mailboxes, by kind.")
 	m.fill = i64g("rt.mailbox.fill", "{process}", "Live processes whose mailbox length over capacity is at most le, by kind.")
 	m.handlerSamples = i64c("rt.handler.duration.samples", "{message}", "Sampled handler times of at most le seconds, by kind.")
-	hs, err := meter.Float64ObservableCounter("rt.handler.duration.sum", metric.WithUnit("s"),
-		metric.WithDescription("Sum of the sampled handler times, by kind."))
-	errs = append(errs, err)
-	m.handlerSum = hs
+	f64c := func(name, desc string) metric.Float64Observable {
+		c, err := meter.Float64ObservableCounter(name, metric.WithUnit("s"), metric.WithDescription(desc))
+		errs = append(errs, err)
+		return c
+	}
+	m.handlerSum = f64c("rt.handler.duration.sum", "Sum of the sampled handler times, by kind.")
+	m.waitSamples = i64c("rt.mailbox.wait.samples", "{message}", "Sampled mailbox waits of at most le seconds, by kind.")
+	m.waitSum = f64c("rt.mailbox.wait.sum", "Sum of the sampled mailbox waits, by kind.")
 	m.restarts = i64c("rt.supervisor.restarts", "{restart}", "Children restarted, by supervisor.")
 	m.escalations = i64c("rt.supervisor.escalations", "{escalation}", "Times a supervisor gave up and escalated to its parent, by supervisor.")
 	m.giveUps = i64c("rt.supervisor.give_ups", "{give_up}", "Times a supervisor gave up without escalating, by supervisor.")
@@ -99,7 +103,8 @@ func Register(sys *system.System, mp metric.MeterProvider) (*Metrics, error) {
 	}
 	reg, err := meter.RegisterCallback(m.observe,
 		m.processes, m.spawned, m.exited, m.delivered, m.crashed, m.deadLetters,
-		m.queued, m.fill, m.handlerSamples, m.handlerSum, m.restarts, m.escalations, m.giveUps)
+		m.queued, m.fill, m.handlerSamples, m.handlerSum, m.waitSamples, m.waitSum,
+		m.restarts, m.escalations, m.giveUps)
 	if err != nil {
 		return nil, fmt.Errorf("otelrt: registering the callback: %w", err)
 	}
@@ -131,6 +136,7 @@ func bucketLabels(bounds []float64) []string {
 var (
 	fillLabels    = bucketLabels(system.MailboxFillBounds)
 	handlerLabels = bucketLabels(system.HandlerTimeBounds)
+	waitLabels    = bucketLabels(system.MailboxWaitBounds)
 )
 
 func (m *Metrics) observe(_ context.Context, o metric.Observer) error {
@@ -155,6 +161,8 @@ func (m *Metrics) observe(_ context.Context, o metric.Observer) error {
 		observeBuckets(o, m.fill, kind, fillLabels, k.MailboxFill.Counts)
 		observeBuckets(o, m.handlerSamples, kind, handlerLabels, k.HandlerTime.Counts)
 		o.ObserveFloat64(m.handlerSum, k.HandlerTime.Sum, attrs)
+		observeBuckets(o, m.waitSamples, kind, waitLabels, k.MailboxWait.Counts)
+		o.ObserveFloat64(m.waitSum, k.MailboxWait.Sum, attrs)
 	}
 	for _, s := range st.Supervisors {
 		attrs := metric.WithAttributes(KeySupervisor.String(s.Supervisor))

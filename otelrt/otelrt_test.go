@@ -278,6 +278,17 @@ func TestEveryInstrument(t *testing.T) {
 	}
 	require.GreaterOrEqual(t, get(t, pts, "rt.handler.duration.sum", "fcounter", kind("worker")), 0.0)
 
+	// The mailbox waits are exported as the system counted them.
+	w := kindStats(t, st, "worker").MailboxWait
+	require.GreaterOrEqual(t, w.Count, uint64(2), "with SampleEvery 1 every turn that finds a backlog is sampled")
+	require.Equal(t, float64(w.Count), get(t, pts, "rt.mailbox.wait.samples", "counter", kind("worker"), otelrt.KeyLE.String("+Inf")))
+	var cum uint64
+	for i, b := range system.MailboxWaitBounds {
+		cum += w.Counts[i]
+		require.Equal(t, float64(cum), get(t, pts, "rt.mailbox.wait.samples", "counter", kind("worker"), otelrt.KeyLE.String(strconv.FormatFloat(b, 'g', -1, 64))))
+	}
+	require.InDelta(t, w.Sum, get(t, pts, "rt.mailbox.wait.sum", "fcounter", kind("worker")), 1e-12)
+
 	// After the shutdown every mailbox is gone.
 	require.Equal(t, 0.0, get(t, pts, "rt.mailbox.queued", "gauge", kind("blocked")))
 	require.Equal(t, 0.0, get(t, pts, "rt.mailbox.fill", "gauge", kind("blocked"), otelrt.KeyLE.String("+Inf")))
@@ -295,6 +306,7 @@ var documented = []string{
 	"rt.messages.delivered", "rt.messages.crashed", "rt.dead_letters",
 	"rt.mailbox.queued", "rt.mailbox.fill",
 	"rt.handler.duration.samples", "rt.handler.duration.sum",
+	"rt.mailbox.wait.samples", "rt.mailbox.wait.sum",
 	"rt.supervisor.restarts", "rt.supervisor.escalations", "rt.supervisor.give_ups",
 }
 
@@ -342,4 +354,15 @@ func TestCloseUnregisters(t *testing.T) {
 	require.NoError(t, err)
 	defer m.Close()
 	require.Equal(t, series(one), series(collect(t, reader)), "registrations closed leave nothing behind")
+}
+
+func kindStats(t *testing.T, st system.Stats, kind string) system.KindStats {
+	t.Helper()
+	for _, k := range st.Kinds {
+		if k.Kind == kind {
+			return k
+		}
+	}
+	t.Fatalf("no kind %q", kind)
+	return system.KindStats{}
 }

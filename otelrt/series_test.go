@@ -14,8 +14,8 @@ import (
 
 // seriesPerKind is how many series a kind has: processes, spawned, five
 // exit classes, delivered, queued, 8 mailbox-fill buckets, 12 handler-time
-// buckets and the handler-time sum.
-const seriesPerKind = 1 + 1 + 5 + 1 + 1 + 8 + 12 + 1
+// buckets, the handler-time sum, 12 mailbox-wait buckets and their sum.
+const seriesPerKind = 1 + 1 + 5 + 1 + 1 + 8 + 12 + 1 + 12 + 1
 
 // seriesBase is the series every system has: crashed messages and six
 // dead-letter reasons.

@@ -62,8 +62,8 @@
 // Stats reads the system's counters without sending a message. A system
 // created WithMetrics also counts by actor kind (actor.WithKind, or the
 // actor's Go type) and by supervisor: spawns, exits by class, messages
-// handled, a sampled handler time, restarts, escalations and give-ups, and,
-// when read, mailbox fill. Nothing is counted per message on memory that
+// handled, a sampled handler time and mailbox wait, restarts, escalations
+// and give-ups, and, when read, mailbox fill. Nothing is counted per message on memory that
 // processes share (the rules are listed in metrics.go); without
 // WithMetrics the metric code is a predictable branch per spawn, exit and
 // turn, and per message the test of a local boolean that is always false.

@@ -29,7 +29,11 @@ import (
 //  3. One turn in SampleEvery (counted down in a field of the process that
 //     only its owner writes, from a phase taken from its PID) reads the
 //     clock before and after its first message: the handler-time
-//     distribution. No other turn reads the clock.
+//     distribution. The same turn notes the backlog, n messages, and the
+//     turns that follow end after exactly those n, where the clock is read
+//     once more: the mailbox wait a message arriving at that moment would
+//     have had before its handler started, kept in locals of the turn's
+//     goroutine. No other turn reads the clock.
 //  4. Restarts, escalations and give-ups are counted when a process
 //     publishes an actor.SupervisionEvent (the supervisor's own events), per
 //     supervisor: its registered name, else its kind.
@@ -166,6 +170,10 @@ type Histogram struct {
 // distribution's buckets.
 var HandlerTimeBounds = []float64{1e-6, 4e-6, 16e-6, 64e-6, 256e-6, 1e-3, 4e-3, 16e-3, 64e-3, 256e-3, 1}
 
+// MailboxWaitBounds are the upper bounds, in seconds, of the mailbox-wait
+// distribution's buckets: the same as HandlerTimeBounds.
+var MailboxWaitBounds = HandlerTimeBounds
+
 // MailboxFillBounds are the upper bounds of the mailbox-fill distribution's
 // buckets, as a fraction of capacity: an empty mailbox counts in the first,
 // a full one in the last; the bucket above it holds mailboxes beyond their
@@ -204,6 +212,12 @@ type KindStats struct {
 	// HandlerTime is the sampled distribution of handler time in seconds,
 	// over HandlerTimeBounds.
 	HandlerTime Histogram
+	// MailboxWait is the sampled distribution of mailbox wait in seconds,
+	// over MailboxWaitBounds: at one turn in SampleEvery the time a
+	// message arriving then would wait in the mailbox before its handler
+	// starts, that is the time the process takes to handle its backlog at
+	// that moment. The wake-up of an idle process is not part of it.
+	MailboxWait Histogram
 }
 
 // SupervisorStats is the part of Stats about one supervisor.
@@ -230,6 +244,8 @@ type kindStats struct {
 	exited     [exitClasses]atomic.Uint64
 	handler    [len(handlerBoundsNS) + 1]atomic.Uint64
 	handlerSum atomic.Int64 // nanoseconds
+	wait       [len(handlerBoundsNS) + 1]atomic.Uint64
+	waitSum    atomic.Int64 // nanoseconds
 	delivered  [stripes]stripe
 }
 
@@ -306,18 +322,57 @@ func (p *process) sample(m *metrics) bool {
 	return true
 }
 
-// timedDispatch is dispatch, measured.
-func (p *process) timedDispatch(m *metrics, env envelope) {
-	start := time.Now()
+// timedDispatch is dispatch, measured from start.
+func (p *process) timedDispatch(m *metrics, env envelope, start time.Time) {
 	p.dispatch(env)
 	d := time.Since(start).Nanoseconds()
 	k := m.kind(p.kind)
+	k.handler[bucketNS(d)].Add(1)
+	k.handlerSum.Add(d)
+}
+
+// backlog is a mailbox-wait sample under way in a process's turns (see
+// rule 3 above): left messages are still ahead of a message that would
+// have arrived at from. Owned by the turn's goroutine.
+type backlog struct {
+	from time.Time
+	left int32
+}
+
+// limit returns the turn's limit cut so that the turn ends when the
+// backlog is through.
+func (b *backlog) limit(limit int32) int32 {
+	if b.left > 0 && b.left < limit {
+		return b.left
+	}
+	return limit
+}
+
+// took counts the n messages a turn of limit handled, and records the wait
+// when the backlog is through, or when the mailbox ran dry before it (its
+// oldest messages dropped by its policy). A turn that ended short of its
+// limit with the process alive and not stopping found the mailbox empty.
+func (b *backlog) took(m *metrics, p *process, n, limit int32) {
+	if b.left <= 0 {
+		return
+	}
+	dry := n < limit && p.stop == nil && p.status.Load() == statusAlive
+	if b.left -= n; b.left > 0 && !dry {
+		return
+	}
+	b.left = 0
+	d := time.Since(b.from).Nanoseconds()
+	k := m.kind(p.kind)
+	k.wait[bucketNS(d)].Add(1)
+	k.waitSum.Add(d)
+}
+
+func bucketNS(d int64) int {
 	i := 0
 	for i < len(handlerBoundsNS) && d > handlerBoundsNS[i] {
 		i++
 	}
-	k.handler[i].Add(1)
-	k.handlerSum.Add(d)
+	return i
 }
 
 // supervision counts event if p publishes a supervision outcome.
@@ -373,6 +428,13 @@ func (s *System) fillStats(st *Stats) {
 			out.HandlerTime.Count += n
 		}
 		out.HandlerTime.Sum = float64(k.handlerSum.Load()) / 1e9
+		out.MailboxWait = Histogram{Bounds: MailboxWaitBounds, Counts: make([]uint64, len(k.wait))}
+		for j := range k.wait {
+			n := k.wait[j].Load()
+			out.MailboxWait.Counts[j] = n
+			out.MailboxWait.Count += n
+		}
+		out.MailboxWait.Sum = float64(k.waitSum.Load()) / 1e9
 		out.MailboxFill = Histogram{Bounds: MailboxFillBounds, Counts: make([]uint64, len(MailboxFillBounds)+1)}
 		st.Spawned += out.Spawned
 		st.Delivered += out.Delivered

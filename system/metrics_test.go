@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -236,4 +238,44 @@ func TestClassifyExit(t *testing.T) {
 		})
 	}
 	require.Equal(t, "error", system.ExitClass(200).String())
+}
+
+// TestMetricsMailboxWait checks the sampled mailbox wait in virtual time: a
+// turn that finds four messages of 10 ms each in the mailbox records 40 ms,
+// what a message arriving then would wait, and a turn that finds only the
+// message it is about to handle, which takes no time, records none.
+func TestMetricsMailboxWait(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys := system.New(system.WithMetrics(system.MetricsConfig{SampleEvery: 1}))
+		defer func() { require.NoError(t, sys.Shutdown(context.Background())) }()
+		started, release, done := make(chan struct{}), make(chan struct{}), make(chan struct{})
+		pid, err := sys.Spawn(actor.Func(func(ctx actor.Context, msg any) {
+			switch msg {
+			case "hold":
+				started <- struct{}{}
+				<-release
+			case "work":
+				time.Sleep(10 * time.Millisecond) // the handler's work, in virtual time
+			case "last":
+				close(done)
+			}
+		}), actor.WithKind("waiter"))
+		require.NoError(t, err)
+		require.NoError(t, sys.Send(pid, "hold"))
+		<-started
+		for range 3 {
+			require.NoError(t, sys.Send(pid, "work"))
+		}
+		require.NoError(t, sys.Send(pid, "last"))
+		close(release)
+		<-done
+		synctest.Wait()
+
+		w := kindOf(t, sys.Stats(), "waiter").MailboxWait
+		require.Len(t, w.Counts, len(system.MailboxWaitBounds)+1)
+		require.Equal(t, uint64(2), w.Count, "two turns found a backlog: the first and the one after it")
+		require.Equal(t, uint64(1), w.Counts[0], "nothing behind the hold: no wait")
+		require.Equal(t, uint64(1), w.Counts[8], "30 ms is in the bucket above 16 ms and up to 64 ms")
+		require.InDelta(t, 0.030, w.Sum, 1e-9)
+	})
 }

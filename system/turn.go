@@ -1,6 +1,10 @@
 package system
 
-import "runtime"
+import (
+	"math"
+	"runtime"
+	"time"
+)
 
 // turn is a process's goroutine: it runs while the mailbox has work and
 // ends when it is empty (the process then holds no goroutine) or dead.
@@ -14,6 +18,7 @@ func (p *process) turn() (next *process) {
 			return p.takeHandoff()
 		}
 	}
+	var wait backlog // a mailbox-wait sample under way (metrics only)
 	for {
 		if !p.mb.State.Begin() {
 			return nil
@@ -27,18 +32,26 @@ func (p *process) turn() (next *process) {
 			limit = 1 // while the system stops, let signals and Shutdown through
 		}
 		m := p.sys.m
-		if m != nil && p.sample(m) {
-			// A sampled turn times its first message; the loop below is
-			// then the same for every turn, metrics or not.
-			if !p.mb.Control.Empty() {
-				p.handleSignals()
-			}
-			if p.stop == nil && p.status.Load() == statusAlive {
-				if env, ok := p.mb.User.Pop(); ok {
-					p.timedDispatch(m, env)
-					n++
+		if m != nil {
+			if p.sample(m) {
+				// A sampled turn times its first message, and starts a
+				// mailbox-wait sample unless one is under way; the loop
+				// below is then the same for every turn, metrics or not.
+				if !p.mb.Control.Empty() {
+					p.handleSignals()
+				}
+				if p.stop == nil && p.status.Load() == statusAlive {
+					start := time.Now()
+					if wait.left <= 0 {
+						wait = backlog{from: start, left: int32(min(p.mb.User.Len(), math.MaxInt32))}
+					}
+					if env, ok := p.mb.User.Pop(); ok {
+						p.timedDispatch(m, env, start)
+						n++
+					}
 				}
 			}
+			limit = wait.limit(limit)
 		}
 		for n < limit {
 			if !p.mb.Control.Empty() {
@@ -57,8 +70,11 @@ func (p *process) turn() (next *process) {
 				break
 			}
 		}
-		if m != nil && n > 0 {
-			m.delivered(p, n)
+		if m := p.sys.m; m != nil { // read again: kept live across the loop, it costs a register
+			if n > 0 {
+				m.delivered(p, n)
+			}
+			wait.took(m, p, n, limit)
 		}
 		if p.stop != nil || p.status.Load() != statusAlive {
 			p.exit(p.stop, true)
