@@ -150,8 +150,12 @@ type Context interface {
 	// redirects, a sender's messages this process passes on are ahead of
 	// those it redirects: the order from one sender to one target holds.
 	// f runs in many goroutines at once: it must be safe for concurrent
-	// use, must not block, and a panic in it leaves the message here. A
-	// router uses it to route in its senders' goroutines.
+	// use and must not block. It runs as part of the sender's Send, which
+	// does not recover a panic in it (that would cost every redirected
+	// message a deferred call): f must not panic, and code it calls that
+	// might must be guarded by f itself. A router uses it to route in its
+	// senders' goroutines, and guards the policies that run code of its
+	// users.
 	Redirect(f func(msg any) (to PID, ok bool))
 
 	// Probe sends pid a health probe through its user lane, behind the

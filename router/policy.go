@@ -43,6 +43,10 @@ type Concurrent interface {
 	RoutesConcurrently()
 }
 
+// panicFree marks the policies of this package whose Route runs no code
+// of their users and cannot panic: a router redirects with them unguarded.
+type panicFree interface{ panicFree() }
+
 // Keyed is a message that says which key a ConsistentHash router routes it
 // by: messages with equal keys go to the same routee while it is up.
 type Keyed interface {
@@ -61,6 +65,7 @@ func (p *roundRobin) Route(_ any, up []Routee, _ func(actor.PID) int) ([]Routee,
 }
 
 func (*roundRobin) RoutesConcurrently() {}
+func (*roundRobin) panicFree()          {}
 
 // Random sends each message to a routee chosen uniformly at random.
 func Random() Policy { return random{} }
@@ -73,6 +78,7 @@ func (random) Route(_ any, up []Routee, _ func(actor.PID) int) ([]Routee, error)
 }
 
 func (random) RoutesConcurrently() {}
+func (random) panicFree()          {}
 
 // LeastLoaded sends each message to the routee with the fewest messages
 // queued, read from the runtime (actor.Context.Backlog) without a message
@@ -95,6 +101,7 @@ func (p *leastLoaded) Route(_ any, up []Routee, backlog func(actor.PID) int) ([]
 }
 
 func (*leastLoaded) RoutesConcurrently() {}
+func (*leastLoaded) panicFree()          {}
 
 // Broadcast sends each message to every routee that is up. A Request goes
 // with the copy to the first of them, whose Reply answers it; the others

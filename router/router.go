@@ -93,7 +93,11 @@ func (r *router) Init(ctx actor.Context) error {
 	}
 	r.policy, r.byRef, r.backlog = s.Policy, make(map[actor.Ref]int), ctx.Backlog
 	if _, ok := s.Policy.(Concurrent); ok {
-		ctx.Redirect(r.redirect)
+		if _, ok := s.Policy.(panicFree); ok {
+			ctx.Redirect(r.redirect)
+		} else {
+			ctx.Redirect(r.guardedRedirect)
+		}
 	}
 	if s.Pool != nil {
 		return r.startPool(ctx, *s.Pool)
@@ -245,7 +249,7 @@ func (r *router) rebuild() {
 // up are left to the router.
 func (r *router) redirect(msg any) (actor.PID, bool) {
 	switch msg.(type) {
-	case control:
+	case resizeReq, routeesReq: // the control types: a switch on the interface would cost a type-assertion lookup per message
 		return actor.PID{}, false
 	}
 	up := r.shared.Load()
@@ -257,4 +261,17 @@ func (r *router) redirect(msg any) (actor.PID, bool) {
 		return actor.PID{}, false
 	}
 	return to[0].PID, true
+}
+
+// guardedRedirect is redirect for a policy that runs its users' code (a
+// message's Key, a policy of theirs), which may panic: the runtime does not
+// recover a panic in a redirect, so a panic here leaves the message to the
+// router, whose own turn then meets it as it would without redirects.
+func (r *router) guardedRedirect(msg any) (to actor.PID, ok bool) {
+	defer func() {
+		if recover() != nil {
+			to, ok = actor.PID{}, false
+		}
+	}()
+	return r.redirect(msg)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"testing/synctest"
 
 	"github.com/stretchr/testify/require"
 
@@ -184,4 +185,65 @@ func TestAPolicyThatChoosesNobodyRefuses(t *testing.T) {
 	require.ErrorIs(t, err, router.ErrNoRoutee)
 	require.Equal(t, before+1, sys.DeadLetters())
 	empty(t, ch)
+}
+
+// panicky is a concurrent policy of a user's that panics on "bad".
+type panicky struct{}
+
+func (panicky) Route(msg any, up []router.Routee, _ func(actor.PID) int) ([]router.Routee, error) {
+	if msg == "bad" {
+		panic("policy bug")
+	}
+	return up[:1], nil
+}
+
+func (panicky) RoutesConcurrently() {}
+
+// badKey is a message whose HashKey panics.
+type badKey struct{}
+
+func (badKey) HashKey() string { panic("key bug") }
+
+// A panic in code of the user's that a router runs while it routes in a
+// sender's goroutine (a policy's Route, a message's HashKey) is not the
+// sender's: the message is left to the router, which meets the panic in
+// its own turn and exits with it, as it would without redirects.
+func TestAPanicWhileRoutingIsTheRoutersNotTheSenders(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		policy router.Policy
+		msg    any
+		value  string
+	}{
+		{"policy", panicky{}, "bad", "policy bug"},
+		{"hash key", router.ConsistentHash(), badKey{}, "key bug"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				sys := system.New()
+				defer func() { require.NoError(t, sys.Shutdown(context.Background())) }()
+				ch := make(chan got, 4)
+				r := spawn(t, sys, router.New(router.Spec{Policy: tc.policy, Routees: group(t, sys, 2, ch)}))
+				sender := spawn(t, sys, actor.Func(func(ctx actor.Context, msg any) {
+					_ = ctx.Send(r, msg)
+					_ = ctx.Reply("sent")
+				}))
+				rmon, err := sys.Monitor(r)
+				require.NoError(t, err)
+				smon, err := sys.Monitor(sender)
+				require.NoError(t, err)
+				synctest.Wait() // the router is idle: it routes in its senders' goroutines
+
+				reply, err := sys.Request(context.Background(), sender, tc.msg)
+				require.NoError(t, err, "the sender's Send returned")
+				require.Equal(t, "sent", reply)
+				var pe *actor.PanicError
+				require.ErrorAs(t, recv(t, rmon.Down()).Reason, &pe)
+				require.Equal(t, tc.value, pe.Value)
+				synctest.Wait()
+				empty(t, smon.Down())
+				empty(t, ch)
+			})
+		})
+	}
 }

@@ -27,7 +27,7 @@ func (s *System) redirected(p *process, rd *redirect, fromPID actor.PID, msg any
 	if p.mb.State.Load() != mailbox.Idle || p.status.Load() != statusAlive {
 		return nil
 	}
-	to, ok := rd.call(msg)
+	to, ok := rd.f(msg) // in the sender's goroutine: a panic in it is the sender's
 	if !ok || to == p.pid || to == fromPID || to.IsZero() || to.System() != s.num {
 		// Back to the sender itself: p queues it, and p's own send waits
 		// for room as any other sender's would.
@@ -41,15 +41,4 @@ func (s *System) redirected(p *process, rd *redirect, fromPID actor.PID, msg any
 		return nil
 	}
 	return q
-}
-
-// call runs the redirect in the sender's goroutine; a panic in it leaves
-// the message to the process it was sent to.
-func (rd *redirect) call(msg any) (to actor.PID, ok bool) {
-	defer func() {
-		if recover() != nil {
-			to, ok = actor.PID{}, false
-		}
-	}()
-	return rd.f(msg)
 }

@@ -150,16 +150,42 @@ func TestRedirectFallsBack(t *testing.T) {
 		return dead, true
 	}})
 	to.Store(target) // where the process forwards what reaches it
-	for _, m := range []string{"to the dead", "panic", "refuse"} {
+	for _, m := range []string{"to the dead", "refuse"} { // "panic": see TestRedirectPanicIsTheSenders
 		require.NoError(t, sys.Send(r, m))
 		require.Equal(t, m, take(t, out).msg)
 	}
-	require.EqualValues(t, 3, handled.Load(), "each reached the process it was sent to")
+	require.EqualValues(t, 2, handled.Load(), "each reached the process it was sent to")
+
 
 	// A Request whose redirect fails is still answered, through the process.
 	reply, err := sys.Request(context.Background(), r, "ask")
 	require.NoError(t, err)
 	require.Equal(t, "answered by target", reply)
+}
+
+// TestRedirectPanicIsTheSenders: the runtime does not recover a panic in a
+// redirect; it is the sending process's, which exits with it, and the
+// message goes nowhere.
+func TestRedirectPanicIsTheSenders(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys := system.New()
+		defer func() { require.NoError(t, sys.Shutdown(context.Background())) }()
+		var to atomic.Value
+		var handled atomic.Int64
+		r := spawn(t, sys, &redirector{to: &to, handled: &handled, f: func(any) (actor.PID, bool) {
+			panic("in the redirect")
+		}})
+		sender := spawn(t, sys, actor.Func(func(ctx actor.Context, msg any) { _ = ctx.Send(r, msg) }))
+		down := watch(t, sys, sender)
+		synctest.Wait() // r is idle: it redirects
+		require.NoError(t, sys.Send(sender, "hello"))
+		var pe *actor.PanicError
+		require.ErrorAs(t, down(), &pe)
+		require.Equal(t, "in the redirect", pe.Value)
+		synctest.Wait()
+		require.Zero(t, handled.Load(), "the message went nowhere")
+		require.Zero(t, sys.Stats().DeadLetters, "nor is it a dead letter: the send never happened")
+	})
 }
 
 // Order from one sender to one target holds across the switch between
