@@ -138,17 +138,22 @@ type Context interface {
 	Backlog(pid PID) int
 
 	// Redirect installs f as this process's send-side redirect, or removes
-	// it (f nil). While it is installed and this process is idle (nothing
-	// queued, no callback running), each user message sent to it (Send,
+	// it (f nil). While it is installed and this process holds no user
+	// message (none queued, none being handled: Down, Exit and probes do
+	// not count), each user message sent to it (Send,
 	// Request, Forward, a timer's message) is first offered to f, in the
 	// sender's goroutine: if f returns a live process of this system, the
 	// message goes there instead, unchanged, as by Forward (its sender is
 	// kept, and a Request's reply is owed by the new target), and this
 	// process never sees it. Otherwise (ok false, or a target that is not
 	// alive) it is queued here as usual. Messages the runtime makes (Down,
-	// Exit, ProbeResult) are never redirected. Since only an idle process
-	// redirects, a sender's messages this process passes on are ahead of
-	// those it redirects: the order from one sender to one target holds.
+	// Exit, ProbeResult) are never redirected. A message queued here turns
+	// the redirect off until this process has handled it and found its
+	// mailbox without user messages, so a sender's messages this process
+	// passes on are ahead of those it redirects: the order from one sender
+	// to one target holds. The redirect is off from the call until then
+	// too (whatever is queued, and the message being handled, keep their
+	// place).
 	// f runs in many goroutines at once: it must be safe for concurrent
 	// use and must not block. It runs as part of the sender's Send, which
 	// does not recover a panic in it (that would cost every redirected

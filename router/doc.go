@@ -47,7 +47,8 @@
 // A router is one process: its routee set is touched only by its own
 // callbacks, one message at a time. With a [Concurrent] policy (all of
 // this package's but Broadcast) it also routes in its senders' goroutines
-// while it is idle ([actor.Context.Redirect]): such a message goes
+// while it holds no message of theirs ([actor.Context.Redirect]), even
+// while it handles a Down or a pool note: such a message goes
 // straight to the routee, with no hop through the router's mailbox, and
 // the order from one sender to each routee holds. (A Request still sets
 // its watch on the router first, under the router's lock, and hands it

@@ -31,10 +31,10 @@ type Policy interface {
 }
 
 // Concurrent is a Policy whose Route is safe to call from many goroutines
-// at once. A router whose policy is Concurrent routes while it is idle in
-// its senders' goroutines (actor.Context.Redirect): a message that goes to
-// one routee skips the router's mailbox, and a Request is answered by the
-// routee with no hop through the router. A message Route gives to more
+// at once. A router whose policy is Concurrent routes in its senders'
+// goroutines while it holds no user message (actor.Context.Redirect): a
+// message that goes to one routee skips the router's mailbox, and a
+// Request is answered by the routee with no hop through the router. A message Route gives to more
 // than one routee, or fails, still goes through the router. Every policy
 // of this package but Broadcast is Concurrent.
 type Concurrent interface {
@@ -57,7 +57,16 @@ type Keyed interface {
 // order.
 func RoundRobin() Policy { return &roundRobin{} }
 
-type roundRobin struct{ next atomic.Uint64 }
+// roundRobin's counter, written by every sender, fills a cache line of its
+// own (a 64-byte object is 64-byte aligned): an 8-byte allocation would
+// share its line with whatever else was allocated beside it, and every
+// write there would cost the senders a miss.
+type roundRobin struct {
+	next atomic.Uint64
+	_    [cacheLine - 8]byte
+}
+
+const cacheLine = 64
 
 func (p *roundRobin) Route(_ any, up []Routee, _ func(actor.PID) int) ([]Routee, error) {
 	i := (p.next.Add(1) - 1) % uint64(len(up))
@@ -85,7 +94,10 @@ func (random) panicFree()          {}
 // round trip; ties go round, so idle routees share the load.
 func LeastLoaded() Policy { return &leastLoaded{} }
 
-type leastLoaded struct{ next atomic.Uint64 }
+type leastLoaded struct {
+	next atomic.Uint64
+	_    [cacheLine - 8]byte // as roundRobin's
+}
 
 func (p *leastLoaded) Route(_ any, up []Routee, backlog func(actor.PID) int) ([]Routee, error) {
 	n := uint64(len(up))

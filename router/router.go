@@ -55,11 +55,14 @@ type router struct {
 	up     []Routee          // the routees up, in slot order
 	pool   *pool             // nil for a group
 	held   []actor.Held      // kept while no routee is up
+	// releasing is set while join routes the held messages: the routees
+	// up are shown to the redirect only after them.
+	releasing bool
 	// backlog is the Context's Backlog, made once: a method value made
 	// per message would be an allocation per message.
 	backlog func(actor.PID) int
 	// shared is a copy of up for the senders' goroutines, which route
-	// while the router is idle (see redirect); replaced, never changed.
+	// while the router holds no user message (see redirect); replaced, never changed.
 	shared atomic.Pointer[[]Routee]
 }
 
@@ -214,10 +217,15 @@ func (r *router) join(ctx actor.Context, i int, pid actor.PID) {
 	}
 	s.pid, s.ref = pid, ref
 	r.byRef[ref] = i
-	r.rebuild()
+	r.rebuildLocal()
 	if len(r.held) > 0 {
+		// Before the redirect sees the routee: a message a sender sends
+		// from now on must not overtake those held.
+		r.releasing = true
 		r.release(ctx)
+		r.releasing = false
 	}
+	r.publish()
 }
 
 // leave takes slot i down until a process joins it again.
@@ -232,18 +240,33 @@ func (r *router) leave(ctx actor.Context, i int) {
 	r.rebuild()
 }
 
+// rebuild recomputes the routees up and shows them to the redirect.
 func (r *router) rebuild() {
+	r.rebuildLocal()
+	r.publish()
+}
+
+// rebuildLocal recomputes the routees up, for the router's own routing.
+func (r *router) rebuildLocal() {
 	r.up = r.up[:0]
 	for i, s := range r.slots {
 		if !s.pid.IsZero() {
 			r.up = append(r.up, Routee{Slot: i, PID: s.pid})
 		}
 	}
+}
+
+// publish shows the routees up to the redirect, which routes in the
+// senders' goroutines.
+func (r *router) publish() {
+	if r.releasing {
+		return // join publishes once the held messages are out
+	}
 	up := append([]Routee(nil), r.up...)
 	r.shared.Store(&up)
 }
 
-// redirect routes msg in its sender's goroutine, while the router is idle:
+// redirect routes msg in its sender's goroutine, while the router holds no user message:
 // the routee the policy picks gets it directly. The router's own messages,
 // messages for more than one routee, failures and a router with no routee
 // up are left to the router.

@@ -33,19 +33,24 @@ func recorder(out chan<- redirSeen) actor.Actor {
 // redirector redirects every message to *to (read atomically) and forwards
 // whatever still reaches it there too, counting those in handled.
 type redirector struct {
-	to      *atomic.Value // actor.PID
-	handled *atomic.Int64
-	f       func(any) (actor.PID, bool)
+	to       *atomic.Value // actor.PID
+	handled  *atomic.Int64
+	f        func(any) (actor.PID, bool)
+	inDown   chan<- struct{} // if set, a Down is handled by signalling it, then waiting for downGate
+	downGate <-chan struct{}
 }
 
 // spin makes a redirector busy for a moment.
 type spin int
 
+// watchMsg makes a redirector monitor a process.
+type watchMsg actor.PID
+
 func (r *redirector) Init(ctx actor.Context) error {
 	if r.f == nil {
 		r.f = func(msg any) (actor.PID, bool) {
 			switch msg.(type) {
-			case chan struct{}, spin:
+			case chan struct{}, spin, watchMsg:
 				return actor.PID{}, false // for the process itself
 			}
 			if msg == "off" {
@@ -60,6 +65,15 @@ func (r *redirector) Init(ctx actor.Context) error {
 
 func (r *redirector) Receive(ctx actor.Context, msg any) {
 	switch m := msg.(type) {
+	case watchMsg:
+		_, _ = ctx.Monitor(actor.PID(m))
+		return
+	case actor.Down:
+		if r.inDown != nil {
+			r.inDown <- struct{}{}
+			<-r.downGate
+		}
+		return
 	case chan struct{}: // hold the turn until it is closed
 		<-m
 		return
@@ -149,18 +163,45 @@ func TestRedirectFallsBack(t *testing.T) {
 		}
 		return dead, true
 	}})
-	to.Store(target) // where the process forwards what reaches it
+	to.Store(target)                                      // where the process forwards what reaches it
 	for _, m := range []string{"to the dead", "refuse"} { // "panic": see TestRedirectPanicIsTheSenders
 		require.NoError(t, sys.Send(r, m))
 		require.Equal(t, m, take(t, out).msg)
 	}
 	require.EqualValues(t, 2, handled.Load(), "each reached the process it was sent to")
 
-
 	// A Request whose redirect fails is still answered, through the process.
 	reply, err := sys.Request(context.Background(), r, "ask")
 	require.NoError(t, err)
 	require.Equal(t, "answered by target", reply)
+}
+
+// TestRedirectWhileHandlingARuntimeMessage: what turns the redirect off is
+// a user message the process holds, not a turn under way: while it handles
+// a Down (which no sender's order is owed against), messages sent to it are
+// still redirected.
+func TestRedirectWhileHandlingARuntimeMessage(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys := system.New()
+		defer func() { require.NoError(t, sys.Shutdown(context.Background())) }()
+		out := make(chan redirSeen, 4)
+		target := spawn(t, sys, recorder(out))
+		var to atomic.Value
+		to.Store(target)
+		var handled atomic.Int64
+		inDown, gate := make(chan struct{}), make(chan struct{})
+		r := spawn(t, sys, &redirector{to: &to, handled: &handled, inDown: inDown, downGate: gate})
+		victim := spawn(t, sys, actor.Func(func(actor.Context, any) {}))
+		require.NoError(t, sys.Send(r, watchMsg(victim)))
+		synctest.Wait() // the monitor is set, and r is idle again
+		require.NoError(t, sys.Stop(context.Background(), victim))
+		<-inDown // r is in its Down handler, its turn under way
+
+		require.NoError(t, sys.Send(r, "while busy"))
+		require.Equal(t, redirSeen{"while busy", actor.PID{}}, take(t, out), "redirected past the turn")
+		require.Zero(t, handled.Load())
+		close(gate)
+	})
 }
 
 // TestRedirectPanicIsTheSenders: the runtime does not recover a panic in a

@@ -215,6 +215,9 @@ pushed:
 		s.deadLetter(p.pid, fromPID, msg, err)
 		return err
 	}
+	if rd := p.redirect.Load(); rd != nil && via == nil {
+		rd.busy.Store(true) // queued with the redirecting process: see redirect
+	}
 	// After the push: see mailbox/doc.go, invariants 1 and 2.
 	if p.mb.State.Notify() {
 		s.startTurn(p)

@@ -93,6 +93,9 @@ func (p *process) turn() (next *process) {
 			}
 			continue
 		}
+		if rd := p.redirect.Load(); rd != nil && rd.busy.Load() {
+			rd.dry(p)
+		}
 		// Out of work: the mailbox decides whether the turn may end, after
 		// lingering for a reply on its way and waiting for a message still
 		// being written (see mailbox.Mailbox.EndTurn, and mailbox/doc.go,
