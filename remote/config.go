@@ -102,3 +102,7 @@ func (c Config) withDefaults() (Config, error) {
 }
 
 func subjectOf(cluster, name string) string { return "rt." + cluster + "." + name }
+
+// beatSubjectOf is the subject of a node's heartbeat lane; a node name has
+// no '.', so it is no other node's subject.
+func beatSubjectOf(cluster, name string) string { return subjectOf(cluster, name) + ".beat" }

@@ -2,6 +2,7 @@ package remote
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/airssys/rt/actor"
@@ -42,12 +43,27 @@ func (n *Node) localID(pid actor.PID) uint64 {
 // sendFrame builds a frame of kind for p in its session and publishes it.
 // body runs with p.mu held for reading, after the session was checked, so
 // bookkeeping it records is either seen by the session's end or refused;
-// id, if not nil, must still be p's incarnation.
+// id, if not nil, must still be p's incarnation. A publish refused on a
+// lost connection returns once the peer's lease can no longer let an
+// earlier frame act (lease.go, rule 3).
 func (n *Node) sendFrame(p *peer, id *nodeID, kind byte, body func([]byte) ([]byte, error)) error {
 	b := n.buf()
 	defer n.free(b)
 	p.mu.RLock()
-	defer p.mu.RUnlock()
+	err := n.buildAndPublish(p, id, kind, b, body)
+	p.mu.RUnlock()
+	if errors.Is(err, errLost) {
+		p.settle()
+		err = ErrNoConnection
+	}
+	return err
+}
+
+// errLost marks a publish the connection refused.
+var errLost = errors.New("remote: publish refused by the connection")
+
+// buildAndPublish is sendFrame's part under p.mu.
+func (n *Node) buildAndPublish(p *peer, id *nodeID, kind byte, b *[]byte, body func([]byte) ([]byte, error)) error {
 	if p.state != stUp {
 		return ErrNoConnection
 	}
@@ -59,7 +75,10 @@ func (n *Node) sendFrame(p *peer, id *nodeID, kind byte, body func([]byte) ([]by
 	if *b, err = body(*b); err != nil {
 		return err
 	}
-	return n.publish(p, *b)
+	if err = n.publish(p, *b); errors.Is(err, ErrNoConnection) {
+		return errLost
+	}
+	return err
 }
 
 func (f foreign) Send(from, to actor.PID, msg any) error {
