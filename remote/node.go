@@ -182,7 +182,9 @@ func (n *Node) Heartbeat() time.Duration { return n.cfg.Heartbeat }
 // Close leaves the cluster: the connected nodes are told (they see this
 // node down at once, with NoConnection for their links and monitors of its
 // processes), this node's links and monitors of their processes get
-// NoConnection, pending requests fail with it, and the subscription ends.
+// NoConnection and pending requests fail with it, once each connected node
+// has answered the leave or its lease from this node has run out (at most
+// T: see the package doc, Failure), and the subscriptions end.
 // The System keeps running, local only. Close waits for the node's
 // goroutines and, for a connection it made, for the connection to close.
 // Idempotent; later calls return nil.
