@@ -299,7 +299,7 @@ func (n *Node) publish(p *peer, b []byte) error {
 	// The connection holds no publish back while it reconnects
 	// (ReconnectBufSize -1): Publish refuses it instead.
 	if err := n.nc.Publish(p.subject, b); err != nil {
-		return fmt.Errorf("%w: %v", ErrNoConnection, err)
+		return fmt.Errorf("%w: %v", errLost, err)
 	}
 	return nil
 }
