@@ -40,7 +40,10 @@ type Config struct {
 	// disconnect and reconnect handlers (calling the ones it had) and
 	// leaves the connection open on Close.
 	Conn *nats.Conn
-	// Heartbeat is T (see DefaultHeartbeat); at least MinHeartbeat.
+	// Heartbeat is T (see DefaultHeartbeat); at least MinHeartbeat. Give
+	// every node of a cluster the same T: a node's lease from another lasts
+	// L = T - T/8 of the shorter of the two (see the package doc, Failure),
+	// and a node whose T is several times its peer's renews it too seldom.
 	Heartbeat time.Duration
 	// Codec encodes messages; nil means a NewTypes() registry, reachable
 	// with Node.Types.
@@ -102,3 +105,7 @@ func (c Config) withDefaults() (Config, error) {
 }
 
 func subjectOf(cluster, name string) string { return "rt." + cluster + "." + name }
+
+// beatSubjectOf is the subject of a node's heartbeat lane; a node name has
+// no '.', so it is no other node's subject.
+func beatSubjectOf(cluster, name string) string { return subjectOf(cluster, name) + ".beat" }

@@ -16,6 +16,12 @@ var (
 	// actor.NoConnection) holds too. Monitor the process or the node to
 	// learn when it is back.
 	ErrNoConnection = fmt.Errorf("remote: node unreachable: %w", actor.NoConnection)
+	// ErrLeaseLapsed: a frame from another node arrived after this node's
+	// lease from it ran out, when the sender may already have told its
+	// processes NoConnection; it was not delivered (a dead letter here)
+	// and the session with that node ended. errors.Is(err,
+	// ErrNoConnection) holds too.
+	ErrLeaseLapsed = fmt.Errorf("%w: lease from the sending node lapsed", ErrNoConnection)
 	// ErrUnregisteredType: the codec has no name for the message's type
 	// (or the receiving node has none for the name). Register the type
 	// on every node with Types.Register under the same name.

@@ -2,6 +2,7 @@ package remote
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/airssys/rt/actor"
@@ -42,12 +43,51 @@ func (n *Node) localID(pid actor.PID) uint64 {
 // sendFrame builds a frame of kind for p in its session and publishes it.
 // body runs with p.mu held for reading, after the session was checked, so
 // bookkeeping it records is either seen by the session's end or refused;
-// id, if not nil, must still be p's incarnation.
+// id, if not nil, must still be p's incarnation. A publish refused on a
+// lost connection, or refused because the session drains, returns once the
+// peer's lease can no longer let an earlier frame act (lease.go, rule 3).
 func (n *Node) sendFrame(p *peer, id *nodeID, kind byte, body func([]byte) ([]byte, error)) error {
 	b := n.buf()
 	defer n.free(b)
 	p.mu.RLock()
-	defer p.mu.RUnlock()
+	err := n.buildAndPublish(p, id, kind, b, body)
+	d := p.drain
+	p.mu.RUnlock()
+	if tells(kind) {
+		p.told(err, d)
+	}
+	return err
+}
+
+// told waits, when err is a NoConnection its caller is about to be told,
+// until the peer's lease can no longer let an earlier frame act: the drain
+// d of a session that ended since route saw it up, or the lease's longest
+// end after a publish refused on a lost connection (lease.go, rule 3).
+func (p *peer) told(err error, d *drain) {
+	switch {
+	case errors.Is(err, errLost):
+		p.settle()
+	case d != nil && errors.Is(err, ErrNoConnection):
+		<-d.done
+	}
+}
+
+// tells reports whether a refused frame of kind tells its sender
+// NoConnection (a Send's or Request's error, a link's exit signal, a
+// monitor's Down), rather than being a signal that goes nowhere.
+func tells(kind byte) bool {
+	switch kind {
+	case kSend, kSendName, kRequest, kRequestName, kLink, kMonitor, kSpawn:
+		return true
+	}
+	return false
+}
+
+// errLost is a publish the connection refused (see Node.publish).
+var errLost = fmt.Errorf("%w: publish refused by the connection", ErrNoConnection)
+
+// buildAndPublish is sendFrame's part under p.mu.
+func (n *Node) buildAndPublish(p *peer, id *nodeID, kind byte, b *[]byte, body func([]byte) ([]byte, error)) error {
 	if p.state != stUp {
 		return ErrNoConnection
 	}
@@ -261,13 +301,15 @@ func (f foreign) Exit(from, to actor.PID, reason error) error {
 	if err != nil {
 		return err
 	}
-	return n.sendFrame(p, id, kExit, func(b []byte) ([]byte, error) {
+	err = n.sendFrame(p, id, kExit, func(b []byte) ([]byte, error) {
 		b = appendUvarint(b, n.localID(from))
 		b = appendUvarint(b, id.inc)
 		b = appendUvarint(b, to.ID())
 		b = append(b, exitPlain)
 		return appendReason(b, reason), nil
 	})
+	p.told(err, p.draining()) // kExit is tells only here: its caller is told
+	return err
 }
 
 func (f foreign) LinkExited(from, to actor.PID, reason error) {

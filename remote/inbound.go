@@ -26,8 +26,9 @@ func (n *Node) local(inc, id uint64) (actor.PID, bool) {
 	return actor.NewPID(n.sys.Number(), id), inc == n.inc
 }
 
-// deadFrame counts the message of a refused frame as a dead letter here.
-func (n *Node) deadFrame(kind byte, r *reader) {
+// deadFrame counts the message of a refused frame as a dead letter here,
+// with reason.
+func (n *Node) deadFrame(kind byte, r *reader, reason error) {
 	r.uvarint() // from
 	switch kind {
 	case kSend:
@@ -44,7 +45,7 @@ func (n *Node) deadFrame(kind byte, r *reader) {
 		r.uvarint()
 	}
 	msg, _ := n.codec.Decode(r.rest())
-	n.sys.DeadLetter(actor.PID{}, actor.PID{}, msg, ErrNoConnection)
+	n.sys.DeadLetter(actor.PID{}, actor.PID{}, msg, reason)
 }
 
 // How a kExit travels.
@@ -54,15 +55,17 @@ const (
 	exitRefused             // the answer to a link whose target is gone
 )
 
-// deliver hands a message to its local receiver. A full Backpressure
-// mailbox holds the node's frames back until it has room (as a busy
-// distribution port does in Erlang), or the node closes; meanwhile the
-// failure detector counts every peer as heard (see Node.tick), since it is
-// this node that is not reading.
-func (n *Node) deliver(from, to actor.PID, msg any) {
-	n.busy.Store(true)
-	_ = n.sys.RemoteSend(n.life, from, to, msg) // a failure is a dead letter there
-	n.busy.Store(false)
+// deliver hands a message of p's session to its local receiver. A full
+// Backpressure mailbox holds the node's data frames back until it has
+// room (as a busy distribution port does in Erlang), while the session
+// holds: its end, or its lease's (lease.go, rule 4), makes the message a
+// dead letter. Heartbeats go on meanwhile, on their own lane.
+func (n *Node) deliver(p *peer, from, to actor.PID, msg any) {
+	ctx := ended
+	if s := p.live.Load(); s != nil {
+		ctx = s.ctx
+	}
+	_ = n.sys.RemoteSend(ctx, from, to, msg) // a failure is a dead letter there
 }
 
 // onData handles a data frame of the session held with p.
@@ -89,7 +92,7 @@ func (p *peer) onData(kind byte, r *reader) {
 		case !ok:
 			sys.DeadLetter(to, from, msg, actor.ErrNoProcess)
 		default:
-			n.deliver(from, to, msg)
+			n.deliver(p, from, to, msg)
 		}
 	case kRequest, kRequestName:
 		from := p.pidOf(r.uvarint())

@@ -41,10 +41,12 @@ type Node struct {
 
 	life    context.Context // cancelled by Close: ends a wait for room
 	cancel  context.CancelFunc
-	busy    atomic.Bool   // a delivery is under way (see deliver)
-	taken   atomic.Uint64 // frames taken by the subscription's handler
-	seen    uint64        // taken at the previous tick; tick only
-	last    *peer         // the peer of the previous frame; the subscription's goroutine only
+	epoch   time.Time // Start, with its monotonic reading: the clock of mono
+	beatSub *nats.Subscription
+	last    *peer // the peer of the previous frame; the data lane's goroutine only
+
+	hold    atomic.Pointer[chan struct{}] // test hook: the data lane waits for it to close
+	mute    atomic.Bool                   // test hook: nothing goes out on the heartbeat lane
 	stop    chan struct{}
 	wg      sync.WaitGroup
 	gmu     sync.Mutex // goTracked
@@ -77,6 +79,7 @@ func Start(sys *system.System, cfg Config) (*Node, error) {
 		sys: sys, cfg: cfg, inc: cfg.Incarnation, codec: cfg.Codec, log: cfg.Logger,
 		peers: xsync.NewMapOf[string, *peer](), kinds: xsync.NewMapOf[string, Kind](),
 		nodeMons: make(map[actor.Ref]nodeMon), stop: make(chan struct{}), done: make(chan struct{}),
+		epoch: time.Now(),
 	}
 	n.life, n.cancel = context.WithCancel(context.Background())
 	for name, k := range cfg.Kinds {
@@ -124,10 +127,17 @@ func Start(sys *system.System, cfg Config) (*Node, error) {
 		n.nc, n.ownConn = nc, true
 	}
 	n.max = int(n.nc.MaxPayload())
+	// Frames are never dropped for a slow node: nothing is lost silently.
 	sub, err := n.nc.Subscribe(subjectOf(cfg.Cluster, cfg.Name), n.handle)
 	if err == nil {
-		// Frames are never dropped for a slow node: nothing is lost silently.
 		err = sub.SetPendingLimits(-1, -1)
+	}
+	var beatSub *nats.Subscription
+	if err == nil {
+		beatSub, err = n.nc.Subscribe(beatSubjectOf(cfg.Cluster, cfg.Name), n.handleBeat)
+	}
+	if err == nil {
+		err = beatSub.SetPendingLimits(-1, -1)
 	}
 	if err == nil {
 		err = n.nc.Flush()
@@ -136,7 +146,7 @@ func Start(sys *system.System, cfg Config) (*Node, error) {
 		n.closeConn()
 		return nil, fmt.Errorf("remote: subscribing node %s: %w", cfg.Name, err)
 	}
-	n.sub = sub
+	n.sub, n.beatSub = sub, beatSub
 	sys.SetForeign(foreign{n})
 	n.wg.Add(1)
 	go n.tick()
@@ -172,7 +182,9 @@ func (n *Node) Heartbeat() time.Duration { return n.cfg.Heartbeat }
 // Close leaves the cluster: the connected nodes are told (they see this
 // node down at once, with NoConnection for their links and monitors of its
 // processes), this node's links and monitors of their processes get
-// NoConnection, pending requests fail with it, and the subscription ends.
+// NoConnection and pending requests fail with it, once each connected node
+// has answered the leave or its lease from this node has run out (at most
+// T: see the package doc, Failure), and the subscriptions end.
 // The System keeps running, local only. Close waits for the node's
 // goroutines and, for a connection it made, for the connection to close.
 // Idempotent; later calls return nil.
@@ -186,7 +198,14 @@ func (n *Node) Close() error {
 	n.cancel()
 	n.wg.Wait()
 	for _, p := range n.peerList() {
-		p.down(actor.NoConnection, true)
+		p.end(actor.NoConnection, true, true, 0)
+	}
+	// This node's processes are told once the peers' leases ran out (or
+	// the peers answered the bye): see lease.go, rule 3.
+	for _, p := range n.peerList() {
+		if d := p.draining(); d != nil {
+			<-d.done
+		}
 	}
 	n.gmu.Lock()
 	n.gclosed = true
@@ -199,6 +218,9 @@ func (n *Node) Close() error {
 	}
 	n.sys.SetForeign(nil)
 	var err error
+	if n.beatSub != nil {
+		_ = n.beatSub.Unsubscribe()
+	}
 	if n.sub != nil {
 		err = n.sub.Unsubscribe()
 	}
@@ -225,7 +247,9 @@ func (n *Node) peerList() []*peer {
 
 // tick runs the failure detector and the reconnection of down peers: every
 // T/4 a heartbeat to each peer up, a fresh offer to each peer down, and a
-// peer silent for T is declared down.
+// peer silent for T is declared down. Heartbeats are taken on a lane of
+// their own (lease.go, rule 5), so a node whose data lane waits for room
+// in a mailbox still hears its peers.
 func (n *Node) tick() {
 	defer n.wg.Done()
 	t := time.NewTicker(n.cfg.Heartbeat / 4)
@@ -236,16 +260,8 @@ func (n *Node) tick() {
 			return
 		case <-t.C:
 		}
-		now := time.Now().UnixNano()
-		// A node that has not taken a frame since the last tick while a
-		// delivery waits is not reading: its peers' silence is its own.
-		taken := n.taken.Load()
-		stalled := taken == n.seen && n.busy.Load()
-		n.seen = taken
+		now := n.mono()
 		for _, p := range n.peerList() {
-			if stalled {
-				p.heard.Store(now)
-			}
 			p.tick(now)
 		}
 	}
@@ -257,7 +273,7 @@ func (n *Node) disconnected(err error) {
 	}
 	n.log.Warn().Err(err).Str("node", n.cfg.Name).Msg("nats connection lost: every node is down")
 	for _, p := range n.peerList() {
-		p.down(actor.NoConnection, false)
+		p.end(actor.NoConnection, false, true, 0)
 	}
 }
 
@@ -274,8 +290,8 @@ func (n *Node) peerFor(name string) *peer {
 	return p
 }
 
-// publish sends frame b to p. The caller holds p.mu for reading or
-// writing, so that no frame of a session goes out after its end.
+// publish sends frame b to p's data lane. The caller holds p.mu for
+// reading or writing, so that no frame of a session goes out after its end.
 func (n *Node) publish(p *peer, b []byte) error {
 	if len(b) > n.max {
 		return fmt.Errorf("%w: %d bytes, max %d", ErrTooLarge, len(b), n.max)
@@ -283,7 +299,7 @@ func (n *Node) publish(p *peer, b []byte) error {
 	// The connection holds no publish back while it reconnects
 	// (ReconnectBufSize -1): Publish refuses it instead.
 	if err := n.nc.Publish(p.subject, b); err != nil {
-		return fmt.Errorf("%w: %v", ErrNoConnection, err)
+		return fmt.Errorf("%w: %v", errLost, err)
 	}
 	return nil
 }
@@ -297,10 +313,14 @@ func (n *Node) free(b *[]byte) {
 	}
 }
 
-// handle is the subscription's handler: every frame for this node comes
-// through it, one at a time, in the order each sender published them.
+// handle is the data lane's handler: every frame for this node but
+// heartbeats and their echoes comes through it, one at a time, in the
+// order each sender published them. A data frame acts only under the
+// sender's lease (lease.go, rule 4).
 func (n *Node) handle(m *nats.Msg) {
-	n.taken.Add(1)
+	if h := n.hold.Load(); h != nil {
+		<-*h
+	}
 	r := reader{b: m.Data}
 	kind := r.byte()
 	name := r.bytes()
@@ -317,10 +337,10 @@ func (n *Node) handle(m *nats.Msg) {
 	}
 	switch kind {
 	case kHello:
-		p.onHello(inc, sess)
+		p.onHello(inc, sess, &r, n.mono())
 		return
 	case kAck:
-		p.onAck(inc, sess)
+		p.onAck(inc, sess, &r, n.mono())
 		return
 	case kReset:
 		p.onReset(inc, r.uvarint())
@@ -332,10 +352,15 @@ func (n *Node) handle(m *nats.Msg) {
 	}
 	p.frames.Add(1)
 	switch kind {
-	case kHeartbeat:
 	case kBye:
-		p.down(actor.NoConnection, false)
+		p.end(actor.NoConnection, false, false, sess)
+	case kEcho:
+		p.echoed(r.uvarint(), n.mono())
 	default:
+		if !p.leased(n.mono()) {
+			p.lapsed(kind, &r, sess)
+			return
+		}
 		p.onData(kind, &r)
 	}
 }

@@ -10,9 +10,9 @@ import (
 // incarnation, and the session of the pair (see peer.go); the rest is the
 // kind's own fields, in the order the send functions write them.
 const (
-	kHello       byte = iota + 1 // sess: a new session, offered
-	kAck                         // sess: the session accepted
-	kHeartbeat                   //
+	kHello       byte = iota + 1 // sess: a new session, offered; stamp, T
+	kAck                         // sess: the session accepted; stamp, echo, T
+	kHeartbeat                   // stamp, echo; on the heartbeat lane
 	kBye                         // the sender is closing
 	kReset                       // stale sess: the sender no longer has that session
 	kSend                        // from, toInc, to, payload
@@ -28,6 +28,7 @@ const (
 	kDown                        // watcher, wref, target, reason
 	kSpawn                       // req, kind, linkTo, payload
 	kSpawned                     // req, status, id or reason
+	kEcho                        // echo: a stamp taken, answered (see lease.go)
 )
 
 // Reply status.
