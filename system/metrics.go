@@ -375,6 +375,19 @@ func bucketNS(d int64) int {
 	return i
 }
 
+// readHistogram reads a sampled distribution in seconds: its bucket
+// counts and its sum in nanoseconds.
+func readHistogram(bounds []float64, counts []atomic.Uint64, sumNS *atomic.Int64) Histogram {
+	h := Histogram{Bounds: bounds, Counts: make([]uint64, len(counts))}
+	for j := range counts {
+		n := counts[j].Load()
+		h.Counts[j] = n
+		h.Count += n
+	}
+	h.Sum = float64(sumNS.Load()) / 1e9
+	return h
+}
+
 // supervision counts event if p publishes a supervision outcome.
 func (m *metrics) supervision(p *process, event any) {
 	se, ok := event.(actor.SupervisionEvent)
@@ -421,20 +434,8 @@ func (s *System) fillStats(st *Stats) {
 		for j := range k.delivered {
 			out.Delivered += k.delivered[j].n.Load()
 		}
-		out.HandlerTime = Histogram{Bounds: HandlerTimeBounds, Counts: make([]uint64, len(k.handler))}
-		for j := range k.handler {
-			n := k.handler[j].Load()
-			out.HandlerTime.Counts[j] = n
-			out.HandlerTime.Count += n
-		}
-		out.HandlerTime.Sum = float64(k.handlerSum.Load()) / 1e9
-		out.MailboxWait = Histogram{Bounds: MailboxWaitBounds, Counts: make([]uint64, len(k.wait))}
-		for j := range k.wait {
-			n := k.wait[j].Load()
-			out.MailboxWait.Counts[j] = n
-			out.MailboxWait.Count += n
-		}
-		out.MailboxWait.Sum = float64(k.waitSum.Load()) / 1e9
+		out.HandlerTime = readHistogram(HandlerTimeBounds, k.handler[:], &k.handlerSum)
+		out.MailboxWait = readHistogram(MailboxWaitBounds, k.wait[:], &k.waitSum)
 		out.MailboxFill = Histogram{Bounds: MailboxFillBounds, Counts: make([]uint64, len(MailboxFillBounds)+1)}
 		st.Spawned += out.Spawned
 		st.Delivered += out.Delivered
