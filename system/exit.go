@@ -150,8 +150,10 @@ func (p *process) drain() {
 		}
 	})
 	p.mb.Control.Take()
-	p.mb.State.Kill()
+	// Out of zombies before the mailbox is Dead: whoever sees Dead sees
+	// the process untracked.
 	s.zombies.Delete(p)
+	p.mb.State.Kill()
 }
 
 // kill ends p at once with reason Killed, whatever it is doing.
